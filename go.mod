@@ -1,0 +1,3 @@
+module github.com/scopekv/scope
+
+go 1.26
