@@ -74,15 +74,15 @@ func TestRecallReadmeExample(t *testing.T) {
 		t.Fatalf("want %q", task.Want())
 	}
 	cases := map[string]float64{
-		"一갱\n丁갵\n丂갅\n七갡\n":         1,
-		"一갱\n丁갵\n丂갅\n七갡":           1,    // no final newline (EOS right after)
+		"一갱\n丁갵\n丂갅\n七갡\n":       1,
+		"一갱\n丁갵\n丂갅\n七갡":         1,    // no final newline (EOS right after)
 		"一갱\n丁갵\n丂갅\n七갡\n一갱\n丁갵": 1,    // surplus lines ignored
-		"一갱\n丁갵\n":                 0.5,  // stopped early
-		"一갱\n丁갵\n丂갅":               0.75, // cut in the middle
-		"一갱\n丁갵\n丂갅\n七갢\n":         0.75, // wrong value
-		"丁갵\n丂갅\n七갡\n":             0,    // shifted by a missing line
-		"一갱 \n丁갵\n丂갅\n七갡\n":        0.75, // exact match only
-		"":                         0,
+		"一갱\n丁갵\n":               0.5,  // stopped early
+		"一갱\n丁갵\n丂갅":             0.75, // cut in the middle
+		"一갱\n丁갵\n丂갅\n七갢\n":       0.75, // wrong value
+		"丁갵\n丂갅\n七갡\n":           0,    // shifted by a missing line
+		"一갱 \n丁갵\n丂갅\n七갡\n":      0.75, // exact match only
+		"":                       0,
 	}
 	for out, want := range cases {
 		if got := ScoreRecall(out, task.Answers); got != want {
