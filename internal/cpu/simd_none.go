@@ -1,0 +1,6 @@
+//go:build !amd64 || purego
+
+package cpu
+
+// simdKernels returns no SIMD paths: this build runs the generic kernels only.
+func simdKernels() []*kernelSet { return nil }
