@@ -38,7 +38,7 @@ func dequantQ2_K(src []byte, dst []float32) {
 				for half := 0; half < 2; half++ {
 					sc := b[is]
 					is++
-					dl, ml := d*float32(sc&0x0f), dmin*float32(sc>>4)
+					dl, ml := d*float32(sc&0x0f), float32(dmin*float32(sc>>4))
 					for l := 0; l < 16; l++ {
 						y[l] = float32(dl*float32((q[16*half+l]>>shift)&3)) - ml
 					}
@@ -100,9 +100,9 @@ func dequantQ4_K(src []byte, dst []float32) {
 		for g := 0; g < 4; g++ {
 			q := (*[32]byte)(b[16+32*g:])
 			sc, m := scaleMinK4(2*g, scales)
-			d1, m1 := d*float32(sc), dmin*float32(m)
+			d1, m1 := d*float32(sc), float32(dmin*float32(m))
 			sc, m = scaleMinK4(2*g+1, scales)
-			d2, m2 := d*float32(sc), dmin*float32(m)
+			d2, m2 := d*float32(sc), float32(dmin*float32(m))
 			out := (*[64]float32)(y[64*g:])
 			for l := 0; l < 32; l++ {
 				out[l] = float32(d1*float32(q[l]&0x0f)) - m1
@@ -123,9 +123,9 @@ func dequantQ5_K(src []byte, dst []float32) {
 		for g := 0; g < 4; g++ {
 			ql := (*[32]byte)(b[48+32*g:])
 			sc, m := scaleMinK4(2*g, scales)
-			d1, m1 := d*float32(sc), dmin*float32(m)
+			d1, m1 := d*float32(sc), float32(dmin*float32(m))
 			sc, m = scaleMinK4(2*g+1, scales)
-			d2, m2 := d*float32(sc), dmin*float32(m)
+			d2, m2 := d*float32(sc), float32(dmin*float32(m))
 			out := (*[64]float32)(y[64*g:])
 			for l := 0; l < 32; l++ {
 				lo, hi := ql[l]&0x0f, ql[l]>>4

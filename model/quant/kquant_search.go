@@ -14,7 +14,7 @@ const groupMaxEps = 1e-15
 // nearestInt rounds to the nearest integer, ties to even, exactly as ggml's nearest_int:
 // adding 1.5*2^23 leaves the integer in the low mantissa bits. Valid for |f| <= 4194303.
 func nearestInt(f float32) int32 {
-	v := f + 12582912
+	v := float32(f) + 12582912 // the conversion keeps a caller's product from fusing
 	return int32(math.Float32bits(v)&0x007fffff) - 0x00400000
 }
 
@@ -135,7 +135,7 @@ func makeQ3(nmax int32, x []float32, L []int8) float32 {
 func makeQKX2(nmax int32, x, weights []float32, L, laux []uint8, rmin, rdelta float32, nstep int32, useMAD bool) (scale, theMin float32) {
 	lo, hi := x[0], x[0]
 	sumW := weights[0]
-	sumX := sumW * x[0]
+	sumX := float32(sumW * x[0])
 	for i := 1; i < len(x); i++ {
 		if x[i] < lo {
 			lo = x[i]

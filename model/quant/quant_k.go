@@ -90,7 +90,7 @@ func quantScalesMinsK(x *[QK_K]float32, head []byte, L *[QK_K]uint8, nmax int32,
 		if dl == 0 {
 			continue
 		}
-		dm := dmin * float32(m)
+		dm := float32(dmin * float32(m))
 		for ii := 32 * j; ii < 32*j+32; ii++ {
 			L[ii] = uint8(clampInt(nearestInt((x[ii]+dm)/dl), 0, nmax))
 		}

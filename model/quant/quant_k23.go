@@ -47,7 +47,7 @@ func quantQ2_K(src []float32, dst []byte) {
 			if dl == 0 {
 				continue
 			}
-			dm := dmin * float32(sc[j]>>4)
+			dm := float32(dmin * float32(sc[j]>>4))
 			for ii := 16 * j; ii < 16*j+16; ii++ {
 				L[ii] = uint8(clampInt(nearestInt((x[ii]+dm)/dl), 0, 3))
 			}
