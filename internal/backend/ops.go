@@ -124,3 +124,12 @@ func (KVSetPos) isOp()  {}
 func (KVCopy) isOp()    {}
 func (Attention) isOp() {}
 func (Argmax) isOp()    {}
+
+// Copy: Dst[DstOff+i] = Src[SrcOff+i] for i < N.
+type Copy struct {
+	Src, Dst       Buffer
+	SrcOff, DstOff int
+	N              int
+}
+
+func (Copy) isOp() {}
