@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/scopekv/scope/model/gguf"
 	"github.com/scopekv/scope/model/quant"
 	"github.com/scopekv/scope/model/tokenizer"
 )
@@ -151,4 +152,48 @@ func (m *Model) validate() error {
 		}
 	}
 	return nil
+}
+
+// Parameters counts the weights of the model (the tied output counted once).
+func (m *Model) Parameters() int64 {
+	n := int64(m.Embed.Elements() + m.OutputNorm.Elements())
+	if !m.Config.TiedOutput {
+		n += int64(m.Output.Elements())
+	}
+	for _, l := range m.Layers {
+		for _, t := range []Tensor{l.AttnNorm, l.Wq, l.Wk, l.Wv, l.Wo, l.Bq, l.Bk, l.Bv, l.FFNNorm, l.WGate, l.WUp, l.WDown} {
+			if t.Data != nil {
+				n += int64(t.Elements())
+			}
+		}
+	}
+	return n
+}
+
+// OpenVocab loads only what tokenizing needs: a model file's tokenizer, or a vocabulary-only
+// GGUF (no tensors). Close releases the file.
+func OpenVocab(path string, opts Options) (*Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	magic := make([]byte, 4)
+	_, err = io.ReadFull(f, magic)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("%s: too short to be a model file", path)
+	}
+	if !bytes.Equal(magic, []byte("GGUF")) {
+		return openLlama2C(path, opts.TokenizerPath)
+	}
+	g, err := gguf.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := tokenizer.FromGGUF(g)
+	if err != nil {
+		g.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &Model{Tokenizer: tok, Format: fmt.Sprintf("gguf v%d", g.Version), closer: g}, nil
 }

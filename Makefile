@@ -1,0 +1,56 @@
+# scope: a Go transformer runtime with Vulkan and SIMD CPU backends and SCOPE KV compression.
+
+GO      ?= go
+BIN     := bin/scope
+SHARED  ?= ../shared/testdata
+DEMO    := out/tiny-q8_0.gguf
+
+.PHONY: all build test test-short bench generate check-shaders demo vet fmt deps clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/scope
+
+vet:
+	$(GO) vet ./...
+
+# The whole test suite (what CI runs). Tests that need ../shared/testdata or a Vulkan device
+# say so when they skip; CI sets SCOPE_REQUIRE_TESTDATA=1 and SCOPE_REQUIRE_VULKAN=1 so they
+# cannot skip there.
+test: vet
+	$(GO) test -count=1 -timeout 25m ./...
+
+test-short:
+	$(GO) test -short ./...
+
+bench: build
+	$(GO) test -run XXX -bench . -benchtime 1x ./internal/cpu/ ./model/quant/
+
+generate:
+	$(GO) generate ./shaders
+
+# Regenerates the SPIR-V and fails when it differs from what is committed.
+check-shaders: generate
+	git diff --exit-code -- shaders
+
+# Installs the Debian packages the Vulkan backend and its tests use (needs root).
+deps:
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends mesa-vulkan-drivers libvulkan1 glslc vulkan-validationlayers
+
+# Writes a small random-weight model and generates from it; with the shared test data beside
+# the checkout it also generates from the trained stories260K model.
+demo: build
+	@mkdir -p out
+	$(BIN) synth --shape tiny --type q8_0 -o $(DEMO)
+	$(BIN) generate -m $(DEMO) -p "Hello" -n 32 --temp 0
+	@if [ -f $(SHARED)/gguf/stories260K.gguf ]; then \
+		$(BIN) generate -m $(SHARED)/gguf/stories260K.gguf -p "Once upon a time" -n 120 --temp 0; \
+	else echo "(no $(SHARED): skipping the stories260K demo)"; fi
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin out

@@ -1,0 +1,22 @@
+// Package runtime is the embedding API: open a model, create sessions, generate text.
+//
+// The package name shadows the standard library's runtime; import it as needed, e.g.
+// `import scope "github.com/scopekv/scope/runtime"`.
+package runtime
+
+import (
+	"errors"
+
+	"github.com/scopekv/scope/internal/backend"
+	"github.com/scopekv/scope/model"
+)
+
+// Errors returned by this package; test with errors.Is.
+var (
+	ErrContextFull = errors.New("context full")
+	ErrUnsupported = model.ErrUnsupported
+	ErrOutOfMemory = backend.ErrOutOfMemory
+	ErrDeviceLost  = backend.ErrDeviceLost
+	ErrClosed      = errors.New("closed")
+	ErrBadConfig   = errors.New("invalid configuration")
+)

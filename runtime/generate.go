@@ -1,0 +1,118 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/scopekv/scope/internal/sample"
+)
+
+// Sampling configures token selection. Temperature 0 is greedy.
+type Sampling struct {
+	Temperature   float32
+	TopK          int
+	TopP          float32
+	MinP          float32
+	RepeatPenalty float32
+	RepeatLastN   int // 0 = 64
+	Seed          uint64
+}
+
+// Greedy is deterministic argmax sampling.
+var Greedy = Sampling{}
+
+// GenerateOptions configures Generate.
+type GenerateOptions struct {
+	MaxTokens int      // new tokens to generate; 0 = until end of text or a full context
+	Sampling  Sampling //
+	NoBOS     bool     // do not add the tokenizer's BOS token
+	// Stream, when set, receives the text as it is produced: first the prompt, then each
+	// generated piece. Returning an error stops generation with that error.
+	Stream func(text string) error
+}
+
+// Result summarises a generation.
+type Result struct {
+	Text         string  // generated text (without the prompt)
+	Tokens       []int32 // generated token ids
+	PromptTokens int
+	PromptTime   time.Duration
+	GenerateTime time.Duration
+	StopReason   string // "eos", "length", "context"
+}
+
+// PromptTokensPerSec and GenTokensPerSec are the measured speeds.
+func (r *Result) PromptTokensPerSec() float64 { return rate(r.PromptTokens, r.PromptTime) }
+func (r *Result) GenTokensPerSec() float64    { return rate(len(r.Tokens), r.GenerateTime) }
+
+func rate(n int, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
+}
+
+// Generate tokenizes prompt, evaluates it from the start of the session, and samples up to
+// MaxTokens new tokens. The session is reset first.
+func (s *Session) Generate(ctx context.Context, prompt string, opts GenerateOptions) (*Result, error) {
+	tok := s.m.file.Tokenizer
+	ids := tok.Encode(prompt, !opts.NoBOS, false)
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("%w: empty prompt and no BOS token", ErrBadConfig)
+	}
+	s.Reset()
+	if len(ids) > s.ctxLen {
+		return nil, fmt.Errorf("%w: the prompt has %d tokens, the context holds %d", ErrContextFull, len(ids), s.ctxLen)
+	}
+	out := newTextStream(tok, opts.Stream)
+	if err := out.prompt(ids); err != nil {
+		return nil, err
+	}
+	res := &Result{PromptTokens: len(ids), StopReason: "length"}
+	start := time.Now()
+	logits, err := s.Eval(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	res.PromptTime = time.Since(start)
+	err = s.sampleLoop(ctx, logits, opts, res, out)
+	res.GenerateTime = time.Since(start) - res.PromptTime
+	res.Text = out.generated.String()
+	return res, err
+}
+
+func (s *Session) sampleLoop(ctx context.Context, logits []float32, opts GenerateOptions, res *Result, out *textStream) error {
+	p := opts.Sampling
+	if p.RepeatLastN == 0 {
+		p.RepeatLastN = 64
+	}
+	smp := sample.New(sample.Params{Temperature: p.Temperature, TopK: p.TopK, TopP: p.TopP, MinP: p.MinP,
+		RepeatPenalty: p.RepeatPenalty, RepeatLastN: p.RepeatLastN, Seed: p.Seed})
+	tok := s.m.file.Tokenizer
+	for opts.MaxTokens <= 0 || len(res.Tokens) < opts.MaxTokens {
+		next := int32(smp.Sample(logits, s.history))
+		if tok.IsEOG(next) || next == tok.BOS() {
+			res.StopReason = "eos"
+			return nil
+		}
+		res.Tokens = append(res.Tokens, next)
+		if err := out.token(next); err != nil {
+			return err
+		}
+		if s.pos >= s.ctxLen {
+			res.StopReason = "context"
+			return nil
+		}
+		var err error
+		if logits, err = s.Eval(ctx, []int32{next}); err != nil {
+			if errors.Is(err, ErrContextFull) {
+				res.StopReason = "context"
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,109 @@
+package runtime
+
+import (
+	"fmt"
+
+	"github.com/scopekv/scope/internal/backend"
+	"github.com/scopekv/scope/model"
+	"github.com/scopekv/scope/model/tokenizer"
+)
+
+// Model is a loaded model on a compute device, shared by its sessions.
+type Model struct {
+	file *model.Model
+	dev  backend.Device
+	cfg  Config
+	w    weights
+}
+
+// weights are the uploaded tensors.
+type weights struct {
+	embed, outNorm, output backend.Weight
+	layers                 []layerWeights
+}
+
+type layerWeights struct {
+	attnNorm, wq, wk, wv, wo, bq, bk, bv, ffnNorm, gate, up, down backend.Weight
+}
+
+// Open loads a model file (GGUF or llama2.c) and prepares it on the configured backend.
+func Open(path string, cfg Config) (*Model, error) {
+	if err := cfg.normalise(); err != nil {
+		return nil, err
+	}
+	f, err := model.Open(path, model.Options{TokenizerPath: cfg.TokenizerPath})
+	if err != nil {
+		return nil, err
+	}
+	m, err := newModel(f, cfg)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+func newModel(f *model.Model, cfg Config) (*Model, error) {
+	dev, err := openDevice(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{file: f, dev: dev, cfg: cfg}
+	if err := m.upload(); err != nil {
+		dev.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+func (m *Model) upload() error {
+	var err error
+	up := func(t *model.Tensor) backend.Weight {
+		if err != nil || t.Data == nil {
+			return nil
+		}
+		var w backend.Weight
+		w, err = m.dev.UploadWeight(t.Name, t.Type, t.Rows, t.Cols, t.Data)
+		if err != nil {
+			err = fmt.Errorf("uploading %s: %w", t.Name, err)
+		}
+		return w
+	}
+	f := m.file
+	m.w.embed, m.w.outNorm = up(&f.Embed), up(&f.OutputNorm)
+	m.w.output = m.w.embed
+	if !f.Config.TiedOutput {
+		m.w.output = up(&f.Output)
+	}
+	for i := range f.Layers {
+		l := &f.Layers[i]
+		m.w.layers = append(m.w.layers, layerWeights{up(&l.AttnNorm), up(&l.Wq), up(&l.Wk), up(&l.Wv), up(&l.Wo),
+			up(&l.Bq), up(&l.Bk), up(&l.Bv), up(&l.FFNNorm), up(&l.WGate), up(&l.WUp), up(&l.WDown)})
+	}
+	return err
+}
+
+// Config returns the model's hyper-parameters.
+func (m *Model) Config() model.Config { return m.file.Config }
+
+// File returns the loaded model file (metadata, tensors).
+func (m *Model) File() *model.Model { return m.file }
+
+// Tokenizer returns the model's tokenizer.
+func (m *Model) Tokenizer() *tokenizer.Tokenizer { return m.file.Tokenizer }
+
+// Device describes the compute device in use.
+func (m *Model) Device() backend.Caps { return m.dev.Caps() }
+
+// Close releases the device and the model file. A second Close is harmless.
+func (m *Model) Close() error {
+	if m.dev == nil {
+		return nil
+	}
+	err := m.dev.Close()
+	if e := m.file.Close(); err == nil {
+		err = e
+	}
+	m.dev = nil
+	return err
+}

@@ -1,0 +1,63 @@
+package runtime
+
+import (
+	"strings"
+
+	"github.com/scopekv/scope/model/tokenizer"
+)
+
+// textStream turns tokens into text as llama2.c prints it: the piece of each token, with
+// the leading space dropped right after BOS, and ASCII control bytes other than whitespace
+// left out.
+type textStream struct {
+	tok       *tokenizer.Tokenizer
+	emit      func(string) error
+	prev      int32
+	generated strings.Builder
+}
+
+func newTextStream(tok *tokenizer.Tokenizer, emit func(string) error) *textStream {
+	return &textStream{tok: tok, emit: emit, prev: -1}
+}
+
+func (t *textStream) piece(id int32) string {
+	b := t.tok.Piece(id)
+	if t.prev == t.tok.BOS() && len(b) > 0 && b[0] == ' ' {
+		b = b[1:]
+	}
+	t.prev = id
+	if len(b) == 1 && b[0] < 0x20 && !strings.ContainsRune(" \t\n\r\v\f", rune(b[0])) {
+		return ""
+	}
+	if len(b) == 1 && b[0] == 0x7f {
+		return ""
+	}
+	return string(b)
+}
+
+// prompt emits the prompt's own tokens.
+func (t *textStream) prompt(ids []int32) error {
+	var sb strings.Builder
+	for _, id := range ids {
+		if id == t.tok.BOS() {
+			t.prev = id
+			continue
+		}
+		sb.WriteString(t.piece(id))
+	}
+	return t.send(sb.String())
+}
+
+// token emits one generated token.
+func (t *textStream) token(id int32) error {
+	s := t.piece(id)
+	t.generated.WriteString(s)
+	return t.send(s)
+}
+
+func (t *textStream) send(s string) error {
+	if t.emit == nil || s == "" {
+		return nil
+	}
+	return t.emit(s)
+}
