@@ -7,9 +7,9 @@ import (
 
 // runCommands decodes data into pool commands and checks every invariant after each one.
 // The first byte sizes the pool: page size 1..4, 3..18 pages, 1..2 layers, 1..2 units.
-func runCommands(t testing.TB, data []byte) {
+func runCommands(t testing.TB, data []byte) (waves int) {
 	if len(data) == 0 {
-		return
+		return 0
 	}
 	c := data[0]
 	cfg := Config{
@@ -37,8 +37,13 @@ func runCommands(t testing.TB, data []byte) {
 		lu := next()
 		l, u := int(lu)%cfg.Layers, int(lu>>4)%cfg.Units
 		h.step(op, si, r, l, u, next)
-		h.check()
+		if h.hold == 0 {
+			h.check()
+		}
 	}
+	h.hold = 0
+	h.applyUpdates()
+	h.check()
 	for len(h.seqs) > 0 {
 		h.close(0)
 		h.check()
@@ -46,10 +51,11 @@ func runCommands(t testing.TB, data []byte) {
 	if h.pool.FreePages() != cfg.Pages {
 		h.failf("%d of %d pages free after closing every sequence", h.pool.FreePages(), cfg.Pages)
 	}
+	return h.waves
 }
 
 func (h *harness) step(op byte, si int, r *refSeq, l, u int, next func() byte) {
-	switch op % 10 {
+	switch op % 11 {
 	case 0, 1, 2, 3: // appends dominate so that pages fill up
 		h.note("append s%d l%d u%d", si, l, u)
 		h.append(r, l, u)
@@ -81,6 +87,12 @@ func (h *harness) step(op byte, si int, r *refSeq, l, u int, next func() byte) {
 		b := next()
 		h.note("bad free s%d l%d u%d %d", si, l, u, b)
 		h.badFree(r, l, u, b)
+	case 10: // evict and compact in one window, so copies of several calls chain
+		h.hold = int(next()%4) + 3
+		pick := []byte{next(), next(), next()}
+		h.note("hold %d, evict s%d l%d u%d %v, compact", h.hold, si, l, u, pick)
+		h.evict(r, l, u, pick)
+		h.compact(r, l, u, CompactRule{})
 	}
 }
 
@@ -98,15 +110,19 @@ func FuzzCommands(f *testing.F) {
 
 // TestRandomCommands is the quick, always-run version of FuzzCommands.
 func TestRandomCommands(t *testing.T) {
-	for seed := range uint64(200) {
+	maxWaves := 0
+	for seed := range uint64(300) {
 		rng := rand.New(rand.NewPCG(seed, 0x5eed))
-		data := make([]byte, 1+rng.IntN(400))
+		data := make([]byte, 1+rng.IntN(1200))
 		for i := range data {
 			data[i] = byte(rng.Uint32())
 		}
-		runCommands(t, data)
+		maxWaves = max(maxWaves, runCommands(t, data))
 		if t.Failed() {
 			t.Fatalf("seed %d", seed)
 		}
+	}
+	if maxWaves < 2 {
+		t.Errorf("no lowering needed a second copy wave: the chained-copy case went untested")
 	}
 }

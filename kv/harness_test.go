@@ -20,9 +20,24 @@ type harness struct {
 
 	mirrorPos []int32 // what a backend holds after applying the update log
 	payload   []int64 // K/V stand-in per slot
+	lowPos    []int32 // the same, for a backend that applies the lowered log
+	lowData   []int64
+	lowered   Lowered
 	nextData  int64
 	updates   []Update
 	log       []string // commands so far, for failure messages
+	hold      int      // commands whose updates stay in the log, so copies can chain
+	waves     int      // most copy waves seen in one lowering
+}
+
+// settle applies the update log unless the harness is still holding it back.
+func (h *harness) settle() {
+	if h.hold > 1 {
+		h.hold--
+		return
+	}
+	h.applyUpdates() // the last held command drains everything
+
 }
 
 type refSeq struct {
@@ -39,6 +54,8 @@ func newHarness(t testing.TB, cfg Config) *harness {
 	h := &harness{t: t, pool: p, cfg: cfg}
 	h.mirrorPos = slices.Clone(p.pos)
 	h.payload = make([]int64, len(p.pos))
+	h.lowPos = slices.Clone(p.pos)
+	h.lowData = make([]int64, len(p.pos))
 	return h
 }
 
@@ -50,6 +67,7 @@ func (h *harness) failf(format string, args ...any) {
 // applyUpdates mirrors the pool's update log like a backend would.
 func (h *harness) applyUpdates() {
 	ps := h.cfg.PageSize
+	h.hold = 0
 	h.updates = h.pool.DrainUpdates(h.updates[:0])
 	for _, u := range h.updates {
 		switch u.Kind {
@@ -66,6 +84,47 @@ func (h *harness) applyUpdates() {
 			}
 		default:
 			h.failf("unknown update %v", u)
+		}
+	}
+	h.applyLowered()
+}
+
+// applyLowered mirrors the same log through Pool.Lower, running each copy wave as a
+// parallel backend would (all reads before any write; sources emptied), then the position
+// writes, and checks the result against the ordered mirror.
+func (h *harness) applyLowered() {
+	h.pool.Lower(h.updates, &h.lowered)
+	lw := &h.lowered
+	h.waves = max(h.waves, len(lw.WaveEnd))
+	for i := range lw.WaveEnd {
+		src, dst := lw.Wave(i)
+		data := make([]int64, len(src))
+		for j, s := range src {
+			data[j] = h.lowData[s]
+		}
+		pos := make([]int32, len(src))
+		for j, s := range src {
+			pos[j] = h.lowPos[s]
+		}
+		for j, s := range src {
+			h.lowPos[s] = -1
+			if slices.Contains(dst, s) || slices.Contains(src[:j], dst[j]) || slices.Contains(dst[:j], dst[j]) {
+				h.failf("wave %d reads and writes the same slot: %v -> %v", i, src, dst)
+			}
+		}
+		for j, d := range dst {
+			h.lowData[d], h.lowPos[d] = data[j], pos[j]
+		}
+	}
+	for i, s := range lw.Slots {
+		h.lowPos[s] = lw.Pos[i]
+	}
+	if !slices.Equal(h.lowPos, h.mirrorPos) {
+		h.failf("lowered mirror positions %v, ordered mirror %v (log %v)", h.lowPos, h.mirrorPos, h.updates)
+	}
+	for s, pos := range h.mirrorPos {
+		if pos >= 0 && h.lowData[s] != h.payload[s] {
+			h.failf("lowered mirror slot %d holds %d, ordered mirror %d (log %v)", s, h.lowData[s], h.payload[s], h.updates)
 		}
 	}
 }
@@ -96,6 +155,7 @@ func (h *harness) append(r *refSeq, l, u int) {
 	}
 	h.nextData++
 	h.payload[slot] = h.nextData
+	h.lowData[slot] = h.nextData
 	r.live[idx][pos] = h.nextData
 	r.next[idx]++
 }
@@ -131,7 +191,7 @@ func (h *harness) evict(r *refSeq, l, u int, pick []byte) {
 		positions[i] = h.pool.Pos(s)
 	}
 	err := r.s.FreeSlots(l, u, batch)
-	h.applyUpdates()
+	h.settle()
 	if err != nil {
 		if !errors.Is(err, ErrOutOfPages) {
 			h.failf("FreeSlots(%v): %v", batch, err)
@@ -150,7 +210,7 @@ func (h *harness) compact(r *refSeq, l, u int, rule CompactRule) {
 		h.failf("Compact(%+v): %v", rule, err)
 	}
 	moves = slices.Clone(moves)
-	h.applyUpdates()
+	h.settle()
 	for _, m := range moves {
 		if h.pool.Pos(m.Src) >= 0 && !slices.ContainsFunc(moves, func(o Move) bool { return o.Dst == m.Src }) {
 			h.failf("compaction source %d still live", m.Src)
@@ -186,7 +246,7 @@ func (h *harness) badFree(r *refSeq, l, u int, b byte) {
 	if err := r.s.FreeSlots(l, u, []Slot{slot}); !errors.Is(err, ErrBadSlot) {
 		h.failf("freeing foreign slot %d: err %v, want ErrBadSlot", slot, err)
 	}
-	h.applyUpdates()
+	h.settle()
 }
 
 func (h *harness) fork(r *refSeq) {
@@ -202,14 +262,14 @@ func (h *harness) fork(r *refSeq) {
 		}
 	}
 	h.seqs = append(h.seqs, n)
-	h.applyUpdates()
+	h.settle()
 }
 
 func (h *harness) close(i int) {
 	h.seqs[i].s.Close()
 	h.seqs[i].s.Close() // harmless
 	h.seqs = slices.Delete(h.seqs, i, i+1)
-	h.applyUpdates()
+	h.settle()
 }
 
 func (h *harness) note(format string, args ...any) {

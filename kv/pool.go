@@ -14,8 +14,8 @@ var (
 	ErrClosed     = errors.New("kv: sequence closed")
 )
 
-// Slot is a physical slot id: page*PageSize + offset.
-type Slot int32
+// Slot is a physical slot id: page*PageSize + offset (an alias, so []Slot is []int32).
+type Slot = int32
 
 // Config sizes a pool.
 type Config struct {
@@ -66,6 +66,7 @@ type Pool struct {
 	freePages []int32 // stack of free page ids
 	updates   []Update
 	nextSeq   int64
+	lower     lowerState
 }
 
 // NewPool allocates the bookkeeping for cfg.Pages pages.
