@@ -48,7 +48,11 @@ type SynthOptions struct {
 
 // Synth builds a GGUF writer holding a random-weight llama model. Weights are normal with
 // standard deviation 1/sqrt(fan-in), so activations stay O(1) and greedy text is varied.
-func Synth(o SynthOptions) (*gguf.Writer, error) {
+func Synth(o SynthOptions) (*gguf.Writer, error) { return synth(o, nil) }
+
+// synth is Synth with an optional hook that sees every tensor's float values before they
+// are converted (the round-trip tests compare against them).
+func synth(o SynthOptions, capture func(name string, v []float32)) (*gguf.Writer, error) {
 	sh, ok := Shapes[o.Shape]
 	if !ok {
 		return nil, fmt.Errorf("unknown shape %q (known: %v)", o.Shape, ShapeNames())
@@ -69,7 +73,7 @@ func Synth(o SynthOptions) (*gguf.Writer, error) {
 	if err := writeHParams(w, o.Shape, sh, o.Type); err != nil {
 		return nil, err
 	}
-	g := &synthGen{w: w, rng: rand.New(rand.NewPCG(o.Seed, 0x5c09e)), typ: o.Type, notice: o.Notice}
+	g := &synthGen{w: w, rng: rand.New(rand.NewPCG(o.Seed, 0x5c09e)), typ: o.Type, notice: o.Notice, capture: capture}
 	return w, g.tensors(sh)
 }
 
@@ -101,10 +105,11 @@ func fileType(t quant.Type) int {
 }
 
 type synthGen struct {
-	w      *gguf.Writer
-	rng    *rand.Rand
-	typ    quant.Type
-	notice func(string)
+	w       *gguf.Writer
+	rng     *rand.Rand
+	typ     quant.Type
+	notice  func(string)
+	capture func(string, []float32)
 }
 
 func (g *synthGen) tensors(sh Shape) error {
@@ -161,6 +166,9 @@ func (g *synthGen) matrix(name string, rows, cols int, std float64) error {
 }
 
 func (g *synthGen) add(name string, t quant.Type, dims []int64, v []float32) error {
+	if g.capture != nil {
+		g.capture(name, v)
+	}
 	n, err := t.RowBytes(len(v))
 	if err != nil {
 		return err
