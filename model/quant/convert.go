@@ -116,7 +116,13 @@ func quantF32(src []float32, dst []byte) {
 func dequantF16(src []byte, dst []float32) {
 	src = src[:2*len(dst)]
 	for i := range dst {
-		dst[i] = F16ToF32(binary.LittleEndian.Uint16(src[2*i:]))
+		h := uint32(binary.LittleEndian.Uint16(src[2*i:]))
+		if e := h & 0x7c00; e != 0 && e != 0x7c00 {
+			// Normal half (the common case): rebias the exponent, widen the mantissa.
+			dst[i] = math.Float32frombits((h&0x8000)<<16 | ((h&0x7fff)<<13 + 112<<23))
+			continue
+		}
+		dst[i] = F16ToF32(uint16(h))
 	}
 }
 

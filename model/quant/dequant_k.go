@@ -119,7 +119,6 @@ func dequantQ5_K(src []byte, dst []float32) {
 		d, dmin := halfAt(b[0:]), halfAt(b[2:])
 		scales := (*[12]byte)(b[4:])
 		qh := (*[32]byte)(b[16:])
-		u1, u2 := uint8(1), uint8(2)
 		for g := 0; g < 4; g++ {
 			ql := (*[32]byte)(b[48+32*g:])
 			sc, m := scaleMinK4(2*g, scales)
@@ -127,19 +126,14 @@ func dequantQ5_K(src []byte, dst []float32) {
 			sc, m = scaleMinK4(2*g+1, scales)
 			d2, m2 := d*float32(sc), float32(dmin*float32(m))
 			out := (*[64]float32)(y[64*g:])
+			// Bit 2g of qh[l] is the fifth bit of the low nibble, bit 2g+1 of the high one.
 			for l := 0; l < 32; l++ {
-				lo, hi := ql[l]&0x0f, ql[l]>>4
-				if qh[l]&u1 != 0 {
-					lo += 16
-				}
-				if qh[l]&u2 != 0 {
-					hi += 16
-				}
+				h := qh[l] >> (2 * g)
+				lo := ql[l]&0x0f | (h&1)<<4
+				hi := ql[l]>>4 | (h&2)<<3
 				out[l] = float32(d1*float32(lo)) - m1
 				out[l+32] = float32(d2*float32(hi)) - m2
 			}
-			u1 <<= 2
-			u2 <<= 2
 		}
 	}
 }

@@ -225,3 +225,21 @@ func TestBF16(t *testing.T) {
 		}
 	}
 }
+
+// TestDequantizeF16All checks the row conversion (which has its own fast path for normal
+// halves) against F16ToF32 on every half.
+func TestDequantizeF16All(t *testing.T) {
+	src := make([]byte, 2<<16)
+	for i := 0; i < 1<<16; i++ {
+		src[2*i], src[2*i+1] = byte(i), byte(i>>8)
+	}
+	y := make([]float32, 1<<16)
+	if err := Dequantize(F16, src, y); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range y {
+		if want := F16ToF32(uint16(i)); math.Float32bits(v) != math.Float32bits(want) {
+			t.Fatalf("half %#04x: %#08x, want %#08x", i, math.Float32bits(v), math.Float32bits(want))
+		}
+	}
+}
