@@ -35,9 +35,9 @@ type kernelSet struct {
 	name     string // path name: "generic", "avx2", "avx512"
 	features string // what the path uses, for Caps().Name
 
-	dot   func(a, b []float32) float32       // sum a[i]*b[i], len(a) == len(b)
+	dot   func(a, b []float32) float32              // sum a[i]*b[i], len(a) == len(b)
 	axpy  func(y []float32, a float32, x []float32) // y[i] += a*x[i], len(x) == len(y)
-	sumSq func(x []float32) float32          // sum x[i]^2
+	sumSq func(x []float32) float32                 // sum x[i]^2
 
 	quantQ8_0 func(x []float32, qs []int8, d []float32)                // len(x) % 32 == 0
 	quantQ8K  func(x []float32, qs []int8, d []float32, bsums []int16) // len(x) % 256 == 0

@@ -13,7 +13,7 @@ func (d *Device) Supports(op backend.Op) bool {
 	switch op.(type) {
 	case backend.Embed, backend.RMSNorm, backend.MatMul, backend.RoPE, backend.SwiGLU,
 		backend.Add, backend.KVWrite, backend.KVSetPos, backend.KVCopy, backend.Attention,
-		backend.Argmax:
+		backend.Argmax, backend.Copy:
 		return true
 	}
 	return false
@@ -43,6 +43,8 @@ func (d *Device) runOp(op backend.Op) error {
 		return d.attention(o)
 	case backend.Argmax:
 		return argmax(o)
+	case backend.Copy:
+		return copyOp(o)
 	}
 	return backend.ErrUnsupported
 }
@@ -168,5 +170,22 @@ func argmax(o backend.Argmax) error {
 		}
 		out[t] = float32(best)
 	}
+	return nil
+}
+
+// copyOp copies a range between buffers (the ranges may overlap in one buffer).
+func copyOp(o backend.Copy) error {
+	if o.N < 0 || o.SrcOff < 0 || o.DstOff < 0 {
+		return fmt.Errorf("copy of %d from %d to %d: %w", o.N, o.SrcOff, o.DstOff, ErrInvalidOp)
+	}
+	src, err := asBuffer(o.Src, o.SrcOff+o.N)
+	if err != nil {
+		return fmt.Errorf("Src: %w", err)
+	}
+	dst, err := asBuffer(o.Dst, o.DstOff+o.N)
+	if err != nil {
+		return fmt.Errorf("Dst: %w", err)
+	}
+	copy(dst[o.DstOff:o.DstOff+o.N], src[o.SrcOff:o.SrcOff+o.N])
 	return nil
 }
