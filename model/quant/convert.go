@@ -22,9 +22,10 @@ type rowFuncs struct {
 	quant   func(src []float32, dst []byte)
 }
 
-// converters lists, per type, the row conversions this package implements; the functions
-// take whole blocks and are not bounds-checked beyond Go's own.
-var converters = map[Type]rowFuncs{
+// converters lists, indexed by type, the row conversions this package implements; the
+// functions take whole blocks and are not bounds-checked beyond Go's own. An array rather
+// than a map keeps DequantizeRow's dispatch to an index.
+var converters = [...]rowFuncs{
 	F32:  {dequantF32, quantF32},
 	F16:  {dequantF16, quantF16},
 	BF16: {dequantBF16, quantBF16},
@@ -41,17 +42,24 @@ var converters = map[Type]rowFuncs{
 	Q8_K: {dequantQ8_K, QuantizeQ8K},
 }
 
+func convertersOf(t Type) rowFuncs {
+	if uint64(t) < uint64(len(converters)) {
+		return converters[t]
+	}
+	return rowFuncs{}
+}
+
 // CanDequantize reports whether Dequantize supports t.
-func CanDequantize(t Type) bool { return converters[t].dequant != nil }
+func CanDequantize(t Type) bool { return convertersOf(t).dequant != nil }
 
 // CanQuantize reports whether Quantize supports t.
-func CanQuantize(t Type) bool { return converters[t].quant != nil }
+func CanQuantize(t Type) bool { return convertersOf(t).quant != nil }
 
 // Dequantize converts len(dst) elements of type t from src into dst, bit-exact to ggml's
 // dequantize_row_* functions. len(dst) must be a multiple of t's block size and src must
 // hold at least RowBytes(len(dst)) bytes (extra bytes are ignored).
 func Dequantize(t Type, src []byte, dst []float32) error {
-	f := converters[t].dequant
+	f := convertersOf(t).dequant
 	if err := checkSizes(t, f != nil, "dequantize", len(dst), len(src)); err != nil {
 		return err
 	}
@@ -63,7 +71,7 @@ func Dequantize(t Type, src []byte, dst []float32) error {
 // sizes and the type: src must hold RowBytes(len(dst)) bytes. An unsupported type leaves
 // dst untouched.
 func DequantizeRow(t Type, src []byte, dst []float32) {
-	if f := converters[t].dequant; f != nil {
+	if f := convertersOf(t).dequant; f != nil {
 		f(src, dst)
 	}
 }
@@ -72,7 +80,7 @@ func DequantizeRow(t Type, src []byte, dst []float32) {
 // quantisers (no importance matrix). len(src) must be a multiple of t's block size and dst
 // must hold at least RowBytes(len(src)) bytes; only that prefix of dst is written.
 func Quantize(t Type, src []float32, dst []byte) error {
-	f := converters[t].quant
+	f := convertersOf(t).quant
 	if err := checkSizes(t, f != nil, "quantize", len(src), len(dst)); err != nil {
 		return err
 	}

@@ -50,6 +50,12 @@ func TestErrors(t *testing.T) {
 			t.Errorf("%s: %q does not name %s", c.name, c.err, c.text)
 		}
 	}
+	if _, err := Type(99).RowBytes(32); !errors.Is(err, ErrUnknownType) {
+		t.Errorf("RowBytes of an unknown type: %v", err)
+	}
+	if _, err := Q4_0.RowBytes(31); !errors.Is(err, ErrLength) {
+		t.Errorf("RowBytes of a partial block: %v", err)
+	}
 	// Exact and longer buffers are fine; zero elements are fine.
 	if err := Dequantize(Q8_0, make([]byte, 40), make([]float32, 32)); err != nil {
 		t.Error(err)

@@ -1,5 +1,14 @@
 // Package quant defines the GGUF tensor types and converts them to and from float32,
 // bit-exact to ggml's reference (de)quantisation.
+//
+// Dequantize reproduces ggml's dequantize_row_* float for float, and Quantize reproduces
+// the bytes of its quantize_row_*_ref reference quantisers (no importance matrix) for the
+// 32-element types and the K-quants alike. ggml's C is taken as written, each product
+// rounded to float32 before it is added: the code converts products explicitly so that Go
+// does not fuse them into FMAs on arm64 and other targets. (A ggml built with -march=native
+// and GCC's default -ffp-contract=fast may itself fuse some of them and differ in the
+// last bit.) F16 conversion rounds to nearest even and matches the F16C instructions on
+// every input; BF16 conversion is ggml_compute_fp32_to_bf16.
 package quant
 
 import (
@@ -82,14 +91,14 @@ func (t Type) BlockSize() int { return types[t].blockSize }
 func (t Type) BlockBytes() int { return types[t].blockBytes }
 
 // RowBytes returns the bytes taken by n elements of type t. n must be a multiple of the
-// block size.
+// block size (else ErrLength); an unknown type gives ErrUnknownType.
 func (t Type) RowBytes(n int) (int, error) {
 	info, ok := types[t]
 	if !ok {
-		return 0, fmt.Errorf("unknown tensor type %d", uint32(t))
+		return 0, fmt.Errorf("%w %d", ErrUnknownType, uint32(t))
 	}
 	if n < 0 || n%info.blockSize != 0 {
-		return 0, fmt.Errorf("%s: %d elements is not a multiple of the block size %d", info.name, n, info.blockSize)
+		return 0, fmt.Errorf("%w: %s: %d elements is not a multiple of the block size %d", ErrLength, info.name, n, info.blockSize)
 	}
 	return n / info.blockSize * info.blockBytes, nil
 }
