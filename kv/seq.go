@@ -62,6 +62,24 @@ func (s *Seq) Table(layer, unit int) []int32 {
 	return s.tables[idx]
 }
 
+// TablePositions appends to dst the position of every slot of (layer, unit) in table order
+// (len(Table)*PageSize values, -1 for empty slots): index i is slot
+// Table[i/PageSize]*PageSize + i%PageSize, the same order attention reports scores in.
+func (s *Seq) TablePositions(layer, unit int, dst []int32) []int32 {
+	p := s.pool
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	idx, err := s.index(layer, unit)
+	if err != nil {
+		return dst
+	}
+	ps := p.cfg.PageSize
+	for _, pg := range s.tables[idx] {
+		dst = append(dst, p.pos[int(pg)*ps:int(pg+1)*ps]...)
+	}
+	return dst
+}
+
 // Entries returns the live slots of (layer, unit).
 func (s *Seq) Entries(layer, unit int) int {
 	s.pool.mu.Lock()

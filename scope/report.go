@@ -1,0 +1,109 @@
+package scope
+
+import (
+	"slices"
+
+	"github.com/scopekv/scope/kv"
+)
+
+// Event is one rebuild step of a sequence (all layers rebuild in the same pass).
+type Event struct {
+	Step    int `json:"step"`
+	Budget  int `json:"budget"`  // D_s
+	Evicted int `json:"evicted"` // entries freed over all layers and units
+	Moved   int `json:"moved"`   // slots copied by compaction after the rebuild
+}
+
+// Report is the accounting of one sequence, ready for JSON. Entry counts are per sequence;
+// Layers has the per-layer resident entries and bytes (current, peak, mean) and the bytes
+// copied and evictions from package kv. Its peaks include the transient full prompt
+// before the prefill selection; PeakLayerEntries is the decode-phase peak of the spec's
+// tables (P_l plus the most decode entries any step attended).
+type Report struct {
+	Prefill  string `json:"prefill"`
+	Decode   string `json:"decode"`
+	GQA      string `json:"gqa"`
+	Units    int    `json:"units_per_layer"`
+	PageSize int    `json:"page_size"`
+	Delta    int    `json:"delta"`
+	Period   int    `json:"refresh_period"`
+
+	PromptLen   int   `json:"prompt_len"`
+	PrefillKept []int `json:"prefill_kept"` // P_l per layer (per unit)
+
+	Steps             int   `json:"steps"`
+	FirstRebuild      int   `json:"first_rebuild_step"` // 0 = none yet
+	Rebuilds          int   `json:"rebuilds"`           // selection runs per layer, no-ops included
+	EvictingRebuilds  int   `json:"evicting_rebuilds"`
+	Evictions         int64 `json:"evictions"` // all layers and units
+	SlotsCompacted    int64 `json:"slots_compacted"`
+	DecodeEntries     int   `json:"decode_entries"`      // per (layer, unit), after the last step
+	PeakDecodeEntries int   `json:"peak_decode_entries"` // attended, new token included
+	PeakLayerEntries  int   `json:"peak_layer_entries"`  // max over layers of P_l + peak decode
+
+	StepEntries []int           `json:"step_entries"` // attended entries, all layers and units, per step
+	Events      []Event         `json:"events"`
+	Layers      []kv.LayerStats `json:"layers"`
+}
+
+// accounting collects the per-step counters the kv layer does not know about.
+type accounting struct {
+	steps, firstRebuild, rebuilds, evictingRebuilds int
+	evictions, moved                                int64
+	peakDecode                                      int
+	stepEntries                                     []int
+	events                                          []Event
+}
+
+func (a *accounting) init(maxNewTokens int) {
+	// capacity for the whole request, so steps do not allocate
+	a.stepEntries = make([]int, 0, maxNewTokens)
+	a.events = make([]Event, 0, maxNewTokens)
+}
+
+func (a *accounting) begin(p Plan, resident int) {
+	a.steps++
+	a.peakDecode = max(a.peakDecode, p.Entries)
+	a.stepEntries = append(a.stepEntries, resident)
+}
+
+func (a *accounting) end(p Plan, evicted, moved int) {
+	if !p.Rebuild {
+		return
+	}
+	a.rebuilds++
+	if a.firstRebuild == 0 {
+		a.firstRebuild = p.Step
+	}
+	if evicted > 0 {
+		a.evictingRebuilds++
+		a.evictions += int64(evicted)
+		a.moved += int64(moved)
+		a.events = append(a.events, Event{Step: p.Step, Budget: p.Budget, Evicted: evicted, Moved: moved})
+	}
+}
+
+func (a accounting) clone() accounting {
+	a.stepEntries = slices.Clone(a.stepEntries)
+	a.events = slices.Clone(a.events)
+	return a
+}
+
+// Report returns the sequence's accounting so far.
+func (m *Manager) Report() Report {
+	a := &m.acct
+	r := Report{
+		Prefill: m.cfg.Prefill.String(), Decode: m.cfg.Decode.String(), GQA: m.cfg.GQA.String(),
+		Units: m.units, PageSize: m.cfg.PageSize, Delta: m.sched.Delta(), Period: m.sched.Period(),
+		PromptLen: m.promptLen, PrefillKept: slices.Clone(m.budgets),
+		Steps: a.steps, FirstRebuild: a.firstRebuild, Rebuilds: a.rebuilds,
+		EvictingRebuilds: a.evictingRebuilds, Evictions: a.evictions, SlotsCompacted: a.moved,
+		DecodeEntries: m.sched.Entries(), PeakDecodeEntries: a.peakDecode,
+		StepEntries: slices.Clone(a.stepEntries), Events: slices.Clone(a.events),
+		Layers: m.seq.Stats(nil),
+	}
+	for _, b := range m.budgets {
+		r.PeakLayerEntries = max(r.PeakLayerEntries, b+a.peakDecode)
+	}
+	return r
+}

@@ -1,0 +1,91 @@
+package scope
+
+import "fmt"
+
+// Plan says what one decode step does. Every (layer, unit) of a sequence holds the same
+// number of decode entries, so one plan serves them all.
+type Plan struct {
+	Step       int  // s: 1 for the first decode pass after the prefill (P13)
+	Budget     int  // D_s: decode entries a rebuild keeps (heavy hitters + recent)
+	Entries    int  // decode entries attended at this step, the new token included
+	Rebuild    bool // a selection runs (no-op rebuilds included, as the reference counts)
+	Evict      int  // entries each (layer, unit) loses after attending (P14)
+	NeedScores bool // attention must report this step's scores
+}
+
+// Schedule is the per-sequence decode schedule (spec §1.7 with P1, P2, P12, P13 fixed):
+// the step counter, delta and the Discontinuous phase belong to one sequence and are
+// derived from its own request, never shared across layers or requests.
+type Schedule struct {
+	policy    DecodePolicy
+	d, r      int
+	delta     int
+	period    int
+	capBudget bool
+
+	step int // last planned step
+	n    int // decode entries after the last step's eviction
+	s0   int // first step whose threshold passed (Discontinuous), 0 = not yet
+}
+
+// NewSchedule derives the schedule of a request of maxNewTokens new tokens (T).
+func NewSchedule(cfg Config, maxNewTokens int) (*Schedule, error) {
+	if maxNewTokens < 1 {
+		return nil, fmt.Errorf("%w: max new tokens %d must be positive", ErrConfig, maxNewTokens)
+	}
+	delta := cfg.DeltaFor(maxNewTokens)
+	return &Schedule{
+		policy: cfg.Decode, d: cfg.DecodeBudget, r: cfg.Recent,
+		delta: delta, period: cfg.PeriodFor(delta), capBudget: cfg.CapBudget,
+	}, nil
+}
+
+// Delta returns the adaptive growth interval.
+func (s *Schedule) Delta() int { return s.delta }
+
+// Period returns the Discontinuous refresh period.
+func (s *Schedule) Period() int { return s.period }
+
+// Step returns the last planned step (0 before the first).
+func (s *Schedule) Step() int { return s.step }
+
+// Entries returns the decode entries held after the last step's eviction.
+func (s *Schedule) Entries() int { return s.n }
+
+// budget returns D_s.
+func (s *Schedule) budget(step int) int {
+	switch s.policy {
+	case DecodeAdaptive, DecodeDiscontinuous:
+		b := s.r + (step-1)/s.delta
+		if s.capBudget {
+			b = min(b, s.d)
+		}
+		return b
+	}
+	return s.d
+}
+
+// Next plans the next decode step: the new token is appended, attention runs over
+// everything, then Evict entries go. It advances the schedule.
+func (s *Schedule) Next() Plan {
+	s.step++
+	s.n++
+	p := Plan{Step: s.step, Budget: s.budget(s.step), Entries: s.n}
+	if s.policy == DecodeNone || s.n < p.Budget {
+		return p
+	}
+	if s.policy == DecodeDiscontinuous {
+		if s.s0 == 0 {
+			s.s0 = s.step
+		}
+		// first refresh period-1 steps after the threshold, then every period steps
+		if (s.step-s.s0+1)%s.period != 0 {
+			return p
+		}
+	}
+	p.Rebuild = true
+	p.Evict = s.n - p.Budget
+	p.NeedScores = p.Evict > 0 && s.policy.scored()
+	s.n = p.Budget
+	return p
+}
