@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	scope "github.com/scopekv/scope/runtime"
+)
+
+func init() {
+	commands["bench"] = command{"measure prompt-processing and generation speed", runBench}
+}
+
+type benchRow struct {
+	Model     string  `json:"model"`
+	Backend   string  `json:"backend"`
+	Params    int64   `json:"params"`
+	SizeBytes int64   `json:"weight_bytes"`
+	MemBW     float64 `json:"measured_read_bw_bytes_per_sec,omitempty"`
+	Roofline  float64 `json:"tg_roofline_fraction,omitempty"`
+	*scope.BenchResult
+}
+
+func runBench(args []string) error {
+	fs := newFlags("bench")
+	var mf modelFlags
+	mf.register(fs)
+	pp := fs.Int("p", 64, "prompt tokens processed in one batch (0 = skip)")
+	tg := fs.Int("n", 32, "tokens generated one at a time (0 = skip)")
+	reps := fs.Int("r", 2, "repetitions (the best is reported)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	membw := fs.Bool("membw", true, "measure the host's read bandwidth and report the roofline fraction")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *pp < 0 || *tg < 0 || *reps < 1 {
+		return fmt.Errorf("-p and -n must be >= 0 and -r >= 1")
+	}
+	if *pp > mf.batch {
+		mf.batch = *pp
+	}
+	stop, err := mf.startProfile()
+	if err != nil {
+		return err
+	}
+	defer stop()
+	m, err := mf.open()
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	res, err := m.Bench(context.Background(), scope.BenchOptions{PromptTokens: *pp, GenTokens: *tg, Reps: *reps,
+		Session: scope.SessionOptions{ContextLen: mf.ctx}})
+	if err != nil {
+		return err
+	}
+	row := benchRow{Model: filepath.Base(mf.model), Backend: m.Device().Name, Params: m.File().Parameters(),
+		SizeBytes: res.WeightBytes, BenchResult: res}
+	if *membw && m.Device().Kind == "cpu" {
+		row.MemBW = scope.MeasureBandwidth(mf.threads)
+		row.Roofline = res.GenBytesPerSec / row.MemBW
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(row)
+	}
+	printBench(row)
+	return nil
+}
+
+func printBench(r benchRow) {
+	fmt.Printf("| model | size | params | backend | test | t/s | roofline |\n|---|---|---|---|---|---|---|\n")
+	size := fmt.Sprintf("%.1f MiB", float64(r.SizeBytes)/(1<<20))
+	params := fmt.Sprintf("%.1fM", float64(r.Params)/1e6)
+	if r.PromptTokens > 0 {
+		fmt.Printf("| %s | %s | %s | %s | pp%d | %.2f | |\n", r.Model, size, params, r.Backend, r.PromptTokens, r.PromptPerSec)
+	}
+	if r.GenTokens > 0 {
+		roof := ""
+		if r.MemBW > 0 {
+			roof = fmt.Sprintf("%.0f%% of %.1f GB/s (%.1f GB/s)", 100*r.Roofline, r.MemBW/1e9, r.GenBytesPerSec/1e9)
+		}
+		fmt.Printf("| %s | %s | %s | %s | tg%d | %.2f | %s |\n", r.Model, size, params, r.Backend, r.GenTokens, r.GenPerSec, roof)
+	}
+}

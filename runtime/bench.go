@@ -1,0 +1,86 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// BenchOptions configures Bench.
+type BenchOptions struct {
+	PromptTokens int // tokens processed in one batch (pp); 0 skips the test
+	GenTokens    int // tokens generated one at a time (tg); 0 skips the test
+	Reps         int // repetitions; the best is kept (default 1)
+	Session      SessionOptions
+}
+
+// BenchResult holds the measured speeds, like llama-bench's pp and tg rows.
+type BenchResult struct {
+	PromptTokens   int     `json:"prompt_tokens"`
+	PromptPerSec   float64 `json:"pp_tokens_per_sec"`
+	GenTokens      int     `json:"gen_tokens"`
+	GenPerSec      float64 `json:"tg_tokens_per_sec"`
+	WeightBytes    int64   `json:"weight_bytes_per_token"`
+	GenBytesPerSec float64 `json:"tg_weight_bytes_per_sec"`
+}
+
+// WeightBytes is the number of weight bytes one decode step reads: every matrix once and
+// one row of the embedding.
+func (m *Model) WeightBytes() int64 {
+	f := m.file
+	n := int64(len(f.OutputNorm.Data) + len(f.Output.Data) + len(f.Embed.Data)/max(f.Embed.Rows, 1))
+	for _, l := range f.Layers {
+		for _, t := range [][]byte{l.AttnNorm.Data, l.Wq.Data, l.Wk.Data, l.Wv.Data, l.Wo.Data, l.Bq.Data,
+			l.Bk.Data, l.Bv.Data, l.FFNNorm.Data, l.WGate.Data, l.WUp.Data, l.WDown.Data} {
+			n += int64(len(t))
+		}
+	}
+	return n
+}
+
+// Bench measures prompt processing and generation speed with synthetic tokens.
+func (m *Model) Bench(ctx context.Context, o BenchOptions) (*BenchResult, error) {
+	if o.PromptTokens < 0 || o.GenTokens < 0 {
+		return nil, fmt.Errorf("%w: negative token counts", ErrBadConfig)
+	}
+	reps := max(o.Reps, 1)
+	if o.Session.ContextLen == 0 {
+		o.Session.ContextLen = max(o.PromptTokens, o.GenTokens+1, 16)
+	}
+	s, err := m.NewSession(o.Session)
+	if err != nil {
+		return nil, err
+	}
+	r := &BenchResult{PromptTokens: o.PromptTokens, GenTokens: o.GenTokens, WeightBytes: m.WeightBytes()}
+	vocab := m.file.Config.VocabSize
+	tok := func(i int) int32 { return int32((i*7919 + 3) % vocab) }
+	for rep := 0; rep < reps; rep++ {
+		if o.PromptTokens > 0 {
+			s.Reset()
+			ids := make([]int32, o.PromptTokens)
+			for i := range ids {
+				ids[i] = tok(i)
+			}
+			start := time.Now()
+			if _, err := s.Eval(ctx, ids); err != nil {
+				return nil, err
+			}
+			r.PromptPerSec = max(r.PromptPerSec, rate(o.PromptTokens, time.Since(start)))
+		}
+		if o.GenTokens > 0 {
+			s.Reset()
+			if _, err := s.Eval(ctx, []int32{tok(0)}); err != nil {
+				return nil, err
+			}
+			start := time.Now()
+			for i := 1; i <= o.GenTokens; i++ {
+				if _, err := s.Eval(ctx, []int32{tok(i)}); err != nil {
+					return nil, err
+				}
+			}
+			r.GenPerSec = max(r.GenPerSec, rate(o.GenTokens, time.Since(start)))
+		}
+	}
+	r.GenBytesPerSec = r.GenPerSec * float64(r.WeightBytes)
+	return r, nil
+}
