@@ -1,0 +1,37 @@
+package vk
+
+import "time"
+
+// Options selects and configures the device opened by Open.
+type Options struct {
+	DeviceIndex int  // index into ListDevices, or -1 to pick the best device
+	Validation  bool // enable VK_LAYER_KHRONOS_validation and record its messages
+	Timings     bool // record per-kernel GPU times of each Run (see Device.Timings)
+
+	forceStaging bool // tests: never map device memory, always copy through staging
+}
+
+// DeviceInfo describes one physical device.
+type DeviceInfo struct {
+	Index        int
+	Name         string
+	Kind         string // "discrete", "integrated", "virtual", "software" or "other"
+	APIVersion   string // e.g. "1.3.230"
+	MemoryBytes  int64  // device-local heap size (the budget when the driver reports one)
+	SubgroupSize int
+	FP16         bool // shaderFloat16 and 16-bit storage buffers
+	Int8         bool // shaderInt8 and 8-bit storage buffers
+
+	MaxStorageBufferRange int64 // bytes one descriptor may view
+	MaxAllocation         int64 // bytes one memory allocation may hold
+	MaxPushConstants      int   // bytes
+	MaxSharedMemory       int   // bytes of workgroup shared memory
+	Usable                bool  // Vulkan 1.1, a compute queue, dynamic indexing of buffer arrays
+}
+
+// KernelTime is the GPU time of one dispatch of the last Run (Options.Timings).
+type KernelTime struct {
+	Op       int    // index of the op in the Run's list
+	Kernel   string // shader name
+	Duration time.Duration
+}

@@ -1,0 +1,190 @@
+//go:build cgo && !novulkan && (linux || freebsd || darwin)
+
+package vk
+
+/*
+#include "shim.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/scopekv/scope/internal/backend"
+)
+
+// Device is an open Vulkan device. It implements backend.Device; its methods may be called
+// from several goroutines (they serialise on a mutex).
+type Device struct {
+	mu     sync.Mutex
+	in     *instance
+	c      *C.sk_ctx
+	phys   physInfo
+	info   DeviceInfo
+	opts   Options
+	closed bool
+	lost   bool
+
+	devHeap, hostHeap heap
+	nextID            uint32
+
+	cmdPool, cmd, fence uint64
+	pipes               map[string]*pipeline
+	sets                descriptorCache
+	arena               allocation // per-Run index arrays (host heap)
+	staging             allocation // host-visible bounce buffer (host heap)
+	scratch             map[string]allocation
+	pendingFills        []fill
+
+	queryPool   uint64
+	queryCap    int
+	timings     []KernelTime
+	timingNames []dispatchName
+}
+
+// fill is a deferred vkCmdFillBuffer for device memory that the host cannot map.
+type fill struct {
+	a     allocation
+	value uint32
+}
+
+type dispatchName struct {
+	op     int
+	kernel string
+}
+
+// Open opens a Vulkan device: the one at opts.DeviceIndex, or the best usable one.
+func Open(opts Options) (*Device, error) {
+	in, err := newInstance(opts.Validation)
+	if err != nil {
+		return nil, err
+	}
+	p, index, err := choosePhys(in, opts.DeviceIndex)
+	if err != nil {
+		in.close()
+		return nil, err
+	}
+	d := &Device{in: in, c: in.c, phys: p, info: p.info(index), opts: opts,
+		pipes: map[string]*pipeline{}, scratch: map[string]allocation{}}
+	if err := d.init(); err != nil {
+		d.destroy()
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *Device) init() error {
+	r := C.sk_create_device(d.c, C.uint64_t(d.phys.handle), C.uint32_t(d.phys.queueFamily), 0, 0)
+	if err := check("vkCreateDevice", int32(r)); err != nil {
+		return err
+	}
+	var err error
+	if d.devHeap, d.hostHeap, err = pickMemoryTypes(&d.phys, d.opts.forceStaging); err != nil {
+		return err
+	}
+	var pool, cmd, fence C.uint64_t
+	if err := check("vkCreateCommandPool", int32(C.sk_create_commands(d.c, &pool, &cmd, &fence))); err != nil {
+		return err
+	}
+	d.cmdPool, d.cmd, d.fence = uint64(pool), uint64(cmd), uint64(fence)
+	if d.opts.Timings && d.phys.timestampBits == 0 {
+		return unsupported("%s cannot write timestamps on its compute queue", d.phys.name)
+	}
+	return nil
+}
+
+// Info describes the opened device.
+func (d *Device) Info() DeviceInfo { return d.info }
+
+// Caps implements backend.Device.
+func (d *Device) Caps() backend.Caps {
+	return backend.Caps{
+		Name:         d.phys.name + " (vulkan)",
+		Kind:         d.phys.kind(),
+		MemoryBytes:  d.phys.deviceLocalBytes(),
+		SubgroupSize: d.phys.subgroupSize,
+		FP16:         d.phys.fp16,
+		Int8:         d.phys.int8,
+	}
+}
+
+// ValidationMessages returns the validation layer's warnings and errors recorded since
+// the last call, and forgets them. It is empty unless Options.Validation was set.
+func (d *Device) ValidationMessages() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.in == nil || d.in.c == nil {
+		return nil
+	}
+	msgs, total := d.in.messages()
+	d.in.clearMessages()
+	if total > len(msgs) {
+		msgs = append(msgs, fmt.Sprintf("... and %d more messages", total-len(msgs)))
+	}
+	return msgs
+}
+
+var errClosed = errors.New("vulkan: device is closed")
+
+// usable reports why the device cannot take work (closed or lost), or nil.
+func (d *Device) usable() error {
+	if d.closed {
+		return errClosed
+	}
+	if d.lost {
+		return fmt.Errorf("vulkan: %w (an earlier call failed)", backend.ErrDeviceLost)
+	}
+	return nil
+}
+
+// noteErr marks the device lost when err says so.
+func (d *Device) noteErr(err error) error {
+	if errors.Is(err, backend.ErrDeviceLost) {
+		d.lost = true
+	}
+	return err
+}
+
+// Close waits for the device to finish and frees everything. A second Close does nothing.
+func (d *Device) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return nil
+	}
+	d.closed = true
+	var err error
+	if d.c != nil && !d.lost {
+		err = check("vkDeviceWaitIdle", int32(C.sk_device_wait_idle(d.c)))
+	}
+	d.destroy()
+	return err
+}
+
+// destroy frees every object; the device is idle (or lost) when it is called.
+func (d *Device) destroy() {
+	if d.c != nil {
+		for _, p := range d.pipes {
+			p.destroy(d)
+		}
+		d.pipes = nil
+		d.sets.destroy(d)
+		if d.queryPool != 0 {
+			C.sk_destroy_query_pool(d.c, C.uint64_t(d.queryPool))
+		}
+		if d.cmdPool != 0 {
+			C.sk_destroy_commands(d.c, C.uint64_t(d.cmdPool), C.uint64_t(d.fence))
+		}
+		d.freeHeap(&d.devHeap)
+		d.freeHeap(&d.hostHeap)
+		C.sk_destroy_device(d.c)
+	}
+	if d.in != nil {
+		d.in.close()
+	}
+	d.c = nil
+}
+
+var _ backend.Device = (*Device)(nil)

@@ -1,0 +1,151 @@
+//go:build cgo && !novulkan && (linux || freebsd || darwin)
+
+package vk
+
+/*
+#include "shim.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"unsafe"
+)
+
+const (
+	firstBlockSize = 16 << 20
+	maxBlockSize   = 256 << 20
+)
+
+// block is one VkDeviceMemory with one VkBuffer spanning it; allocations are ranges of it.
+type block struct {
+	mem, buf uint64
+	size     int64
+	used     int64
+	mapped   unsafe.Pointer // nil unless the heap is host-mapped
+}
+
+// heap sub-allocates ranges from blocks of one memory type.
+type heap struct {
+	name      string
+	memType   uint32
+	mapped    bool
+	blocks    []*block
+	nextBlock int64
+}
+
+// allocation is a range of a block. id is unique for the device's life: it keys hazard
+// tracking and the descriptor cache (Vulkan handles can be reused after a free).
+type allocation struct {
+	blk       *block
+	id        uint32
+	off, size int64
+}
+
+// bytes returns the host view of a mapped allocation.
+func (a allocation) bytes() []byte {
+	return unsafe.Slice((*byte)(unsafe.Add(a.blk.mapped, a.off)), a.size)
+}
+
+// words returns the host view of a mapped allocation as 32-bit words.
+func (a allocation) words() []uint32 {
+	return unsafe.Slice((*uint32)(unsafe.Add(a.blk.mapped, a.off)), a.size/4)
+}
+
+// pickMemoryTypes chooses the device heap (device-local; pure VRAM when there is such a
+// type, so small host-visible windows are not exhausted) and the host heap
+// (host-visible and coherent, cached when possible).
+func pickMemoryTypes(p *physInfo, forceStaging bool) (dev, host heap, err error) {
+	devIdx, hostIdx := -1, -1
+	score := func(f uint32, want, prefer, avoid uint32) int {
+		if f&want != want {
+			return -1
+		}
+		s := 1
+		if f&prefer == prefer {
+			s += 2
+		}
+		if f&avoid != 0 {
+			s--
+		}
+		return s
+	}
+	bestDev, bestHost := -1, -1
+	for i, t := range p.memTypes {
+		if s := score(t.flags, memDeviceLocal, 0, memHostVisible); s > bestDev {
+			bestDev, devIdx = s, i
+		}
+		if s := score(t.flags, memHostVisible|memHostCoherent, memHostCached, 0); s > bestHost {
+			bestHost, hostIdx = s, i
+		}
+	}
+	if hostIdx < 0 {
+		return heap{}, heap{}, unsupported("no host-visible coherent memory type")
+	}
+	if devIdx < 0 {
+		devIdx = hostIdx
+	}
+	df := p.memTypes[devIdx].flags
+	dev = heap{name: "device", memType: uint32(devIdx), nextBlock: firstBlockSize,
+		mapped: !forceStaging && df&(memHostVisible|memHostCoherent) == memHostVisible|memHostCoherent}
+	host = heap{name: "host", memType: uint32(hostIdx), mapped: true, nextBlock: firstBlockSize}
+	return dev, host, nil
+}
+
+// alloc returns a range of at least size bytes (rounded up to 4) aligned for storage
+// descriptors. Its contents are undefined.
+func (d *Device) alloc(h *heap, size int64) (allocation, error) {
+	if size <= 0 {
+		size = 4
+	}
+	size = (size + 3) &^ 3
+	align := d.phys.storageAlign
+	for _, b := range h.blocks {
+		off := (b.used + align - 1) / align * align
+		if off+size <= b.size {
+			b.used = off + size
+			return d.newAllocation(b, off, size), nil
+		}
+	}
+	bs := max(h.nextBlock, size)
+	if bs > d.phys.maxAllocation {
+		if size > d.phys.maxAllocation {
+			return allocation{}, unsupported("%d bytes exceed the device's %d-byte allocation limit", size, d.phys.maxAllocation)
+		}
+		bs = d.phys.maxAllocation
+	}
+	b, err := d.newBlock(h, bs)
+	if err != nil {
+		return allocation{}, err
+	}
+	h.nextBlock = min(h.nextBlock*2, maxBlockSize)
+	b.used = size
+	return d.newAllocation(b, 0, size), nil
+}
+
+func (d *Device) newAllocation(b *block, off, size int64) allocation {
+	d.nextID++
+	return allocation{blk: b, id: d.nextID, off: off, size: size}
+}
+
+func (d *Device) newBlock(h *heap, size int64) (*block, error) {
+	var mem, buf C.uint64_t
+	var ptr unsafe.Pointer
+	r := C.sk_alloc_block(d.c, C.uint64_t(size), C.uint32_t(h.memType), cbool(h.mapped), &mem, &buf, &ptr)
+	if err := check("vkAllocateMemory", int32(r)); err != nil {
+		return nil, fmt.Errorf("%s memory block of %d bytes: %w", h.name, size, err)
+	}
+	if r != 0 {
+		return nil, &ResultError{Call: "vkAllocateMemory", Code: int32(r)}
+	}
+	b := &block{mem: uint64(mem), buf: uint64(buf), size: size, mapped: ptr}
+	h.blocks = append(h.blocks, b)
+	return b, nil
+}
+
+func (d *Device) freeHeap(h *heap) {
+	for _, b := range h.blocks {
+		C.sk_free_block(d.c, C.uint64_t(b.mem), C.uint64_t(b.buf), cbool(b.mapped != nil))
+	}
+	h.blocks = nil
+}

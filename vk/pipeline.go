@@ -1,0 +1,81 @@
+//go:build cgo && !novulkan && (linux || freebsd || darwin)
+
+package vk
+
+/*
+#include "shim.h"
+*/
+import "C"
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"unsafe"
+
+	"github.com/scopekv/scope/shaders"
+)
+
+// pipeline is a compute pipeline of one kernel with one set of specialisation constants.
+type pipeline struct {
+	kernel            shaders.Kernel
+	dsl, layout, pipe uint64
+	descriptors       int // descriptors per set
+}
+
+func pipelineKey(name string, spec []uint32) string {
+	key := name
+	for _, s := range spec {
+		key += "/" + strconv.FormatUint(uint64(s), 10)
+	}
+	return key
+}
+
+// pipeline returns the kernel's pipeline, creating it on first use.
+func (d *Device) pipeline(name string, spec []uint32) (*pipeline, error) {
+	key := pipelineKey(name, spec)
+	if p, ok := d.pipes[key]; ok {
+		return p, nil
+	}
+	k, err := shaders.Lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	code, err := k.SPIRV()
+	if err != nil {
+		return nil, err
+	}
+	if int(k.PushSize) > d.phys.maxPushConstants {
+		return nil, unsupported("kernel %s needs %d bytes of push constants", name, k.PushSize)
+	}
+	if len(spec) > len(k.SpecIDs) {
+		return nil, fmt.Errorf("vulkan: kernel %s takes %d specialisation constants, got %d", name, len(k.SpecIDs), len(spec))
+	}
+	words := make([]uint32, len(code)/4)
+	for i := range words {
+		words[i] = binary.LittleEndian.Uint32(code[4*i:])
+	}
+	if len(k.Bindings) == 0 {
+		return nil, fmt.Errorf("vulkan: kernel %s has no bindings", name)
+	}
+	counts := append([]uint32(nil), k.Bindings...)
+	specVals := append(append([]uint32(nil), spec...), 0) // never empty: &specVals[0] is valid
+	var dsl, layout, pipe C.uint64_t
+	r := C.sk_create_pipeline(d.c, (*C.uint32_t)(unsafe.Pointer(&words[0])), C.size_t(len(code)),
+		(*C.uint32_t)(unsafe.Pointer(&counts[0])), C.uint32_t(len(counts)), C.uint32_t(k.PushSize),
+		(*C.uint32_t)(unsafe.Pointer(&specVals[0])), C.uint32_t(len(spec)),
+		&dsl, &layout, &pipe)
+	if err := check("vkCreateComputePipelines("+name+")", int32(r)); err != nil {
+		return nil, err
+	}
+	p := &pipeline{kernel: k, dsl: uint64(dsl), layout: uint64(layout), pipe: uint64(pipe)}
+	for _, c := range counts {
+		p.descriptors += int(c)
+	}
+	d.pipes[key] = p
+	return p, nil
+}
+
+func (p *pipeline) destroy(d *Device) {
+	C.sk_destroy_pipeline(d.c, C.uint64_t(p.dsl), C.uint64_t(p.layout), C.uint64_t(p.pipe))
+}

@@ -1,0 +1,159 @@
+//go:build cgo && !novulkan && (linux || freebsd || darwin)
+
+// shim_phys.c: physical-device queries (Vulkan 1.1 property and feature chains included).
+#include <stdlib.h>
+#include <string.h>
+
+#include "shim_internal.h"
+
+#define API_1_1 ((1u << 22) | (1u << 12))
+#define API_1_2 ((1u << 22) | (2u << 12))
+
+static int device_has_extension(sk_ctx* c, VkPhysicalDevice p, const char* name) {
+	uint32_t n = 0;
+	if (c->vkEnumerateDeviceExtensionProperties(p, NULL, &n, NULL) != VK_SUCCESS || n == 0) {
+		return 0;
+	}
+	VkExtensionProperties* props = calloc(n, sizeof *props);
+	if (props == NULL) {
+		return 0;
+	}
+	int found = 0;
+	if (c->vkEnumerateDeviceExtensionProperties(p, NULL, &n, props) >= 0) {
+		for (uint32_t i = 0; i < n && !found; i++) {
+			found = strcmp(props[i].extensionName, name) == 0;
+		}
+	}
+	free(props);
+	return found;
+}
+
+static void copy_limits(const VkPhysicalDeviceProperties* p, sk_physinfo* out) {
+	const VkPhysicalDeviceLimits* l = &p->limits;
+	memcpy(out->name, p->deviceName, sizeof out->name);
+	out->name[sizeof out->name - 1] = 0;
+	out->apiVersion = p->apiVersion;
+	out->driverVersion = p->driverVersion;
+	out->vendorID = p->vendorID;
+	out->deviceID = p->deviceID;
+	out->deviceType = p->deviceType;
+	out->maxStorageBufferRange = l->maxStorageBufferRange;
+	out->maxPushConstantsSize = l->maxPushConstantsSize;
+	out->maxComputeSharedMemorySize = l->maxComputeSharedMemorySize;
+	for (int i = 0; i < 3; i++) {
+		out->maxComputeWorkGroupCount[i] = l->maxComputeWorkGroupCount[i];
+		out->maxComputeWorkGroupSize[i] = l->maxComputeWorkGroupSize[i];
+	}
+	out->maxComputeWorkGroupInvocations = l->maxComputeWorkGroupInvocations;
+	out->maxBoundDescriptorSets = l->maxBoundDescriptorSets;
+	out->maxPerStageDescriptorStorageBuffers = l->maxPerStageDescriptorStorageBuffers;
+	out->minStorageBufferOffsetAlignment = l->minStorageBufferOffsetAlignment;
+	out->nonCoherentAtomSize = l->nonCoherentAtomSize;
+	out->timestampPeriod = l->timestampPeriod;
+	out->timestampComputeAndGraphics = l->timestampComputeAndGraphics;
+	// Vulkan 1.0 guarantees at least 1 GiB per allocation before maintenance3 says more.
+	out->maxMemoryAllocationSize = 1ull << 30;
+}
+
+static void query_properties2(sk_ctx* c, VkPhysicalDevice p, sk_physinfo* out) {
+	VkPhysicalDeviceSubgroupProperties sub = {0};
+	sub.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES;
+	VkPhysicalDeviceMaintenance3Properties m3 = {0};
+	m3.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES;
+	m3.pNext = &sub;
+	VkPhysicalDeviceProperties2 props = {0};
+	props.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2;
+	props.pNext = &m3;
+	c->vkGetPhysicalDeviceProperties2(p, &props);
+	out->subgroupSize = sub.subgroupSize;
+	out->subgroupOps = sub.supportedOperations;
+	if (m3.maxMemoryAllocationSize != 0) {
+		out->maxMemoryAllocationSize = m3.maxMemoryAllocationSize;
+	}
+}
+
+static void query_features2(sk_ctx* c, VkPhysicalDevice p, sk_physinfo* out) {
+	VkPhysicalDevice8BitStorageFeatures s8 = {0};
+	s8.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_8BIT_STORAGE_FEATURES;
+	VkPhysicalDeviceShaderFloat16Int8Features f16 = {0};
+	f16.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES;
+	VkPhysicalDevice16BitStorageFeatures s16 = {0};
+	s16.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES;
+	VkPhysicalDeviceFeatures2 feats = {0};
+	feats.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2;
+	feats.pNext = &s16;
+	// The 1.2 structures may only be chained where the device knows them.
+	if (out->apiVersion >= API_1_2) {
+		s16.pNext = &f16;
+		f16.pNext = &s8;
+	}
+	c->vkGetPhysicalDeviceFeatures2(p, &feats);
+	out->storageBufferArrayDynamicIndexing = feats.features.shaderStorageBufferArrayDynamicIndexing;
+	out->storageBuffer16 = s16.storageBuffer16BitAccess;
+	out->shaderFloat16 = f16.shaderFloat16;
+	out->shaderInt8 = f16.shaderInt8;
+	out->storageBuffer8 = s8.storageBuffer8BitAccess;
+}
+
+static void query_memory(sk_ctx* c, VkPhysicalDevice p, int useV2, sk_physinfo* out) {
+	VkPhysicalDeviceMemoryBudgetPropertiesEXT budget = {0};
+	budget.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT;
+	VkPhysicalDeviceMemoryProperties2 mem2 = {0};
+	mem2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2;
+	out->hasMemoryBudget = useV2 && device_has_extension(c, p, "VK_EXT_memory_budget");
+	if (out->hasMemoryBudget) {
+		mem2.pNext = &budget;
+	}
+	if (useV2) {
+		c->vkGetPhysicalDeviceMemoryProperties2(p, &mem2);
+	} else {
+		c->vkGetPhysicalDeviceMemoryProperties(p, &mem2.memoryProperties);
+	}
+	const VkPhysicalDeviceMemoryProperties* m = &mem2.memoryProperties;
+	out->memoryTypeCount = m->memoryTypeCount;
+	for (uint32_t i = 0; i < m->memoryTypeCount && i < VK_MAX_MEMORY_TYPES; i++) {
+		out->memoryTypeFlags[i] = m->memoryTypes[i].propertyFlags;
+		out->memoryTypeHeap[i] = m->memoryTypes[i].heapIndex;
+	}
+	out->memoryHeapCount = m->memoryHeapCount;
+	for (uint32_t i = 0; i < m->memoryHeapCount && i < VK_MAX_MEMORY_HEAPS; i++) {
+		out->memoryHeapFlags[i] = m->memoryHeaps[i].flags;
+		out->memoryHeapSize[i] = m->memoryHeaps[i].size;
+		out->memoryHeapBudget[i] = out->hasMemoryBudget ? budget.heapBudget[i] : 0;
+	}
+}
+
+// pick_queue_family prefers a compute family that writes timestamps.
+static void pick_queue_family(sk_ctx* c, VkPhysicalDevice p, sk_physinfo* out) {
+	VkQueueFamilyProperties fams[32];
+	uint32_t n = 32;
+	c->vkGetPhysicalDeviceQueueFamilyProperties(p, &n, fams);
+	out->queueFamily = -1;
+	for (uint32_t i = 0; i < n; i++) {
+		if (!(fams[i].queueFlags & VK_QUEUE_COMPUTE_BIT) || fams[i].queueCount == 0) {
+			continue;
+		}
+		if (out->queueFamily < 0 || (out->timestampValidBits == 0 && fams[i].timestampValidBits > 0)) {
+			out->queueFamily = (int32_t)i;
+			out->timestampValidBits = fams[i].timestampValidBits;
+		}
+	}
+}
+
+void sk_phys_info(sk_ctx* c, uint64_t phys, uint32_t instanceApi, sk_physinfo* out) {
+	VkPhysicalDevice p = (VkPhysicalDevice)(uintptr_t)phys;
+	memset(out, 0, sizeof *out);
+	VkPhysicalDeviceProperties props;
+	memset(&props, 0, sizeof props);
+	c->vkGetPhysicalDeviceProperties(p, &props);
+	copy_limits(&props, out);
+	int v2 = instanceApi >= API_1_1 && out->apiVersion >= API_1_1 &&
+		c->vkGetPhysicalDeviceProperties2 != NULL && c->vkGetPhysicalDeviceFeatures2 != NULL &&
+		c->vkGetPhysicalDeviceMemoryProperties2 != NULL;
+	if (v2) {
+		query_properties2(c, p, out);
+		query_features2(c, p, out);
+	}
+	query_memory(c, p, v2, out);
+	pick_queue_family(c, p, out);
+}
