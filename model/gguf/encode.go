@@ -51,7 +51,7 @@ func (e *encoder) str(s string) {
 
 // pad writes zero bytes up to the next multiple of align.
 func (e *encoder) pad(align int64) {
-	var zeros [64]byte
+	var zeros [512]byte
 	for k := alignUp(e.n, align) - e.n; k > 0 && e.err == nil; {
 		c := min(k, int64(len(zeros)))
 		e.raw(zeros[:c])

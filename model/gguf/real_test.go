@@ -167,24 +167,26 @@ func TestTokenizerFiles(t *testing.T) {
 	}
 }
 
-// TestRewriteStories rebuilds stories260K.gguf with the Writer; llama.cpp's writer lays
-// files out the same way, so the bytes must match exactly.
-func TestRewriteStories(t *testing.T) {
-	path := testdata.Path(t, "gguf", "stories260K.gguf")
-	orig, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := Parse(orig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if _, err := copyToWriter(t, f).WriteTo(&buf); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(buf.Bytes(), orig) {
-		t.Errorf("rewritten file differs (%d bytes, original %d)", buf.Len(), len(orig))
+// TestRewriteRealFiles rebuilds real files with the Writer; llama.cpp's writers lay files out
+// the same way, so the bytes must match exactly.
+func TestRewriteRealFiles(t *testing.T) {
+	for _, elem := range [][]string{{"gguf", "stories260K.gguf"}, {"gguf", "llama-2-tiny-random.gguf"},
+		{"tokenizer", "ggml-vocab-llama-spm.gguf"}, {"tokenizer", "ggml-vocab-gpt-2.gguf"}} {
+		orig, err := os.ReadFile(testdata.Path(t, elem...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := Parse(orig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if _, err := copyToWriter(t, f).WriteTo(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(buf.Bytes(), orig) {
+			t.Errorf("%s: rewritten file differs (%d bytes, original %d)", elem[1], buf.Len(), len(orig))
+		}
 	}
 }
 

@@ -139,7 +139,9 @@ func (w *Writer) WriteTo(out io.Writer) (int64, error) {
 		e.tensorInfo(t)
 		offset = alignUp(offset+t.Size, align)
 	}
-	e.pad(align)
+	if len(w.tensors) > 0 { // like llama.cpp's tokenizer-only files: no padding without data
+		e.pad(align)
+	}
 	for _, t := range w.tensors {
 		e.raw(t.data)
 		e.pad(align)
