@@ -22,6 +22,9 @@ func simdKernels() []*kernelSet {
 	if hasAVX2() {
 		out = append(out, avx2Kernels())
 	}
+	if hasAVX512() {
+		out = append(out, avx512Kernels())
+	}
 	return out
 }
 

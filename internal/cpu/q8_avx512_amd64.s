@@ -1,0 +1,296 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+#include "macros_amd64.h"
+
+// Q8_0 and Q4_0 weights against Q8_0 activations with AVX-512 VNNI: two blocks per 512-bit
+// register, VPDPBUSD for the byte products. VPDPBUSD multiplies unsigned by signed bytes,
+// so |w| is the unsigned operand and x is negated where w < 0 (mask K1).
+//
+// Constant registers: Z28 bytes of 8, Z29 bytes of 0x0f, Z30 zero, Z31 the lane index
+// that spreads two block scales over eight lanes each.
+
+DATA pairIdx<>+0(SB)/8, $0
+DATA pairIdx<>+8(SB)/8, $0
+DATA pairIdx<>+16(SB)/8, $0
+DATA pairIdx<>+24(SB)/8, $0
+DATA pairIdx<>+32(SB)/8, $0x0000000100000001
+DATA pairIdx<>+40(SB)/8, $0x0000000100000001
+DATA pairIdx<>+48(SB)/8, $0x0000000100000001
+DATA pairIdx<>+56(SB)/8, $0x0000000100000001
+GLOBL pairIdx<>(SB), RODATA|NOPTR, $64
+
+#define CONSTS512 \
+	MOVL         $0x08080808, AX; \
+	VPBROADCASTD AX, Z28; \
+	MOVL         $0x0f0f0f0f, AX; \
+	VPBROADCASTD AX, Z29; \
+	VPXORD       Z30, Z30, Z30; \
+	VMOVDQU32    pairIdx<>(SB), Z31
+
+// Two-block weight decoders at SI: Z14 = |w|, K1 = (w < 0), Z15 = the two block scales
+// (eight lanes each). Clobber Z12, Z13.
+#define W2_Q8 \
+	VMOVDQU      2(SI), Y12; \
+	VINSERTI64X4 $1, 36(SI), Z12, Z12; \
+	VPABSB       Z12, Z14; \
+	VPMOVB2M     Z12, K1; \
+	VPBROADCASTW (SI), X15; \
+	VPBROADCASTW 34(SI), X13; \
+	VINSERTI128  $1, X13, Y15, Y15; \
+	VCVTPH2PS    Y15, Z15
+
+#define W2_Q4 \
+	VMOVDQU      2(SI), X12; \
+	VINSERTI128  $1, 20(SI), Y12, Y12; \
+	VPSRLW       $4, Y12, Y13; \
+	VINSERTI64X4 $1, Y13, Z12, Z12; \
+	VSHUFI64X2   $0xd8, Z12, Z12, Z12; \
+	VPANDD       Z29, Z12, Z12; \
+	VPSUBB       Z28, Z12, Z12; \
+	VPABSB       Z12, Z14; \
+	VPMOVB2M     Z12, K1; \
+	VPBROADCASTW (SI), X15; \
+	VPBROADCASTW 18(SI), X13; \
+	VINSERTI128  $1, X13, Y15, Y15; \
+	VCVTPH2PS    Y15, Z15
+
+// One-block decoders: the same in the low 256 bits.
+#define W1_Q8 \
+	VMOVDQU      2(SI), Y12; \
+	VPABSB       Y12, Y14; \
+	VPMOVB2M     Y12, K1; \
+	VPBROADCASTW (SI), X15; \
+	VCVTPH2PS    X15, Y15
+
+#define W1_Q4 \
+	VMOVDQU      2(SI), X12; \
+	VPSRLW       $4, X12, X13; \
+	VINSERTI128  $1, X13, Y12, Y12; \
+	VPANDD       Y29, Y12, Y12; \
+	VPSUBB       Y28, Y12, Y12; \
+	VPABSB       Y12, Y14; \
+	VPMOVB2M     Y12, K1; \
+	VPBROADCASTW (SI), X15; \
+	VCVTPH2PS    X15, Y15
+
+// TOK2 adds one token's two-block product to acc (x at xaddr, its two scales at daddr).
+#define TOK2(xaddr, daddr, acc) \
+	VMOVDQU64   xaddr, Z16; \
+	VPSUBB      Z16, Z30, K1, Z16; \
+	VPXORD      Z17, Z17, Z17; \
+	VPDPBUSD    Z16, Z14, Z17; \
+	VCVTDQ2PS   Z17, Z17; \
+	VMOVQ       daddr, X18; \
+	VPERMPS     Z18, Z31, Z18; \
+	VMULPS      Z15, Z18, Z18; \
+	VFMADD231PS Z18, Z17, acc
+
+// TOK1 adds one token's one-block product to acc.
+#define TOK1(xaddr, daddr, acc) \
+	VMOVDQU64    xaddr, Y16; \
+	VPSUBB       Y16, Y30, K1, Y16; \
+	VPXORD       Y17, Y17, Y17; \
+	VPDPBUSD     Y16, Y14, Y17; \
+	VCVTDQ2PS    Y17, Y17; \
+	VBROADCASTSS daddr, Y18; \
+	VMULPS       Y15, Y18, Y18; \
+	VMULPS       Y18, Y17, Y17; \
+	VADDPS       Z17, acc, acc
+
+#define ZREDUCE \
+	VEXTRACTF64X4 $1, Z0, Y1; \
+	VADDPS        Y1, Y0, Y0; \
+	HSUM8
+
+#define MV512_ROW_START \
+	MOVQ   xq+8(FP), DI; \
+	MOVQ   xd+16(FP), BX; \
+	MOVQ   nb+40(FP), CX; \
+	VXORPS Z0, Z0, Z0; \
+	VXORPS Z1, Z1, Z1
+
+#define MV512_ROW_END \
+	VADDPS Z1, Z0, Z0; \
+	ZREDUCE; \
+	MOVSS  X0, (R10); \
+	ADDQ   $4, R10
+
+// x4: token t's values at DI + t*R12 (R13 = 3*R12), scales at BX + t*DX (AX = 3*DX),
+// outputs at R10 + t*R14 (R15 = 3*R14); Z0..Z3 accumulate.
+#define MM512_PROLOGUE \
+	CONSTS512; \
+	MOVQ w+0(FP), SI; \
+	MOVQ out+24(FP), R10; \
+	MOVQ ldo+32(FP), R14; \
+	SHLQ $2, R14; \
+	LEAQ (R14)(R14*2), R15; \
+	MOVQ rows+40(FP), R11; \
+	MOVQ nb+48(FP), DX; \
+	MOVQ DX, R12; \
+	SHLQ $5, R12; \
+	LEAQ (R12)(R12*2), R13; \
+	SHLQ $2, DX; \
+	LEAQ (DX)(DX*2), AX
+
+#define MM512_ROW_START \
+	MOVQ   xq+8(FP), DI; \
+	MOVQ   xd+16(FP), BX; \
+	MOVQ   nb+48(FP), CX; \
+	VXORPS Z0, Z0, Z0; \
+	VXORPS Z1, Z1, Z1; \
+	VXORPS Z2, Z2, Z2; \
+	VXORPS Z3, Z3, Z3
+
+#define MM512_TOKENS(TOK, step) \
+	TOK((DI), (BX), Z0); \
+	TOK((DI)(R12*1), (BX)(DX*1), Z1); \
+	TOK((DI)(R12*2), (BX)(DX*2), Z2); \
+	TOK((DI)(R13*1), (BX)(AX*1), Z3)
+
+#define MM512_ROW_END \
+	VEXTRACTF64X4 $1, Z0, Y8; \
+	VADDPS        Y8, Y0, Y0; \
+	VEXTRACTF64X4 $1, Z1, Y8; \
+	VADDPS        Y8, Y1, Y1; \
+	VEXTRACTF64X4 $1, Z2, Y8; \
+	VADDPS        Y8, Y2, Y2; \
+	VEXTRACTF64X4 $1, Z3, Y8; \
+	VADDPS        Y8, Y3, Y3; \
+	HSUM4x8; \
+	STORE4; \
+	ADDQ          $4, R10
+
+// func mvQ8_0AVX512(w *byte, xq *int8, xd *float32, out *float32, rows, nb int)
+TEXT ·mvQ8_0AVX512(SB), NOSPLIT, $0-48
+	CONSTS512
+	MOVQ w+0(FP), SI
+	MOVQ out+24(FP), R10
+	MOVQ rows+32(FP), R11
+
+row:
+	MV512_ROW_START
+
+loop2:
+	CMPQ CX, $2
+	JL   tail
+	W2_Q8
+	TOK2((DI), (BX), Z0)
+	ADDQ $68, SI
+	ADDQ $64, DI
+	ADDQ $8, BX
+	SUBQ $2, CX
+	JMP  loop2
+
+tail:
+	TESTQ CX, CX
+	JZ    done
+	W1_Q8
+	TOK1((DI), (BX), Z1)
+	ADDQ  $34, SI
+
+done:
+	MV512_ROW_END
+	DECQ R11
+	JNZ  row
+	VZEROUPPER
+	RET
+
+// func mvQ4_0AVX512(w *byte, xq *int8, xd *float32, out *float32, rows, nb int)
+TEXT ·mvQ4_0AVX512(SB), NOSPLIT, $0-48
+	CONSTS512
+	MOVQ w+0(FP), SI
+	MOVQ out+24(FP), R10
+	MOVQ rows+32(FP), R11
+
+row:
+	MV512_ROW_START
+
+loop2:
+	CMPQ CX, $2
+	JL   tail
+	W2_Q4
+	TOK2((DI), (BX), Z0)
+	ADDQ $36, SI
+	ADDQ $64, DI
+	ADDQ $8, BX
+	SUBQ $2, CX
+	JMP  loop2
+
+tail:
+	TESTQ CX, CX
+	JZ    done
+	W1_Q4
+	TOK1((DI), (BX), Z1)
+	ADDQ  $18, SI
+
+done:
+	MV512_ROW_END
+	DECQ R11
+	JNZ  row
+	VZEROUPPER
+	RET
+
+// func mmQ8_0x4AVX512(w *byte, xq *int8, xd *float32, out *float32, ldo int, rows, nb int)
+TEXT ·mmQ8_0x4AVX512(SB), NOSPLIT, $0-56
+	MM512_PROLOGUE
+
+row:
+	MM512_ROW_START
+
+loop2:
+	CMPQ CX, $2
+	JL   tail
+	W2_Q8
+	MM512_TOKENS(TOK2, 0)
+	ADDQ $68, SI
+	ADDQ $64, DI
+	ADDQ $8, BX
+	SUBQ $2, CX
+	JMP  loop2
+
+tail:
+	TESTQ CX, CX
+	JZ    done
+	W1_Q8
+	MM512_TOKENS(TOK1, 0)
+	ADDQ  $34, SI
+
+done:
+	MM512_ROW_END
+	DECQ R11
+	JNZ  row
+	VZEROUPPER
+	RET
+
+// func mmQ4_0x4AVX512(w *byte, xq *int8, xd *float32, out *float32, ldo int, rows, nb int)
+TEXT ·mmQ4_0x4AVX512(SB), NOSPLIT, $0-56
+	MM512_PROLOGUE
+
+row:
+	MM512_ROW_START
+
+loop2:
+	CMPQ CX, $2
+	JL   tail
+	W2_Q4
+	MM512_TOKENS(TOK2, 0)
+	ADDQ $36, SI
+	ADDQ $64, DI
+	ADDQ $8, BX
+	SUBQ $2, CX
+	JMP  loop2
+
+tail:
+	TESTQ CX, CX
+	JZ    done
+	W1_Q4
+	MM512_TOKENS(TOK1, 0)
+	ADDQ  $18, SI
+
+done:
+	MM512_ROW_END
+	DECQ R11
+	JNZ  row
+	VZEROUPPER
+	RET
