@@ -72,8 +72,10 @@ func (d *decoder) header(f *File) (nTensors, nKVs int64) {
 }
 
 func (d *decoder) readKVs(f *File, n int64) {
-	f.KVs = make([]KV, 0, n)
-	f.keys = make(map[string]int, n)
+	// Grow with what is actually read rather than trusting n: a KV takes 13 bytes of file
+	// but about 64 of memory.
+	f.KVs = make([]KV, 0, min(n, 256))
+	f.keys = make(map[string]int, min(n, 256))
 	for i := int64(0); i < n && d.err == nil; i++ {
 		at := d.off
 		key := d.str("key")
@@ -115,10 +117,15 @@ func (d *decoder) readAlignment(f *File) {
 }
 
 func (d *decoder) readTensors(f *File, n int64) {
-	f.Tensors = make([]TensorInfo, n)
-	f.tensors = make(map[string]int, n)
-	dims := make([]int64, 0, n*MaxDims) // one backing array for every tensor's Dims
-	for i := range f.Tensors {
+	// As for KVs, memory grows with the descriptors actually read, not with n.
+	f.Tensors = make([]TensorInfo, 0, min(n, 1024))
+	f.tensors = make(map[string]int, min(n, 1024))
+	var dims []int64 // shared backing arrays for the tensors' Dims, in chunks
+	for i := range int(n) {
+		if cap(dims)-len(dims) < MaxDims {
+			dims = make([]int64, 0, 256*MaxDims)
+		}
+		f.Tensors = append(f.Tensors, TensorInfo{})
 		t := &f.Tensors[i]
 		at := d.off
 		t.Name = d.str("tensor name")
