@@ -1,0 +1,37 @@
+package cpu
+
+import (
+	"sync/atomic"
+	"testing"
+)
+
+// TestPoolCoversRange checks that parallel visits every index exactly once, with worker
+// ids in range, for several sizes and grains.
+func TestPoolCoversRange(t *testing.T) {
+	for _, threads := range []int{1, 2, 5} {
+		p := newPool(threads)
+		for _, n := range []int{0, 1, 7, 64, 1000} {
+			for _, grain := range []int{0, 1, 3, 64, 5000} {
+				hits := make([]atomic.Int32, n)
+				var badWorker atomic.Bool
+				p.parallel(n, grain, func(w, lo, hi int) {
+					if w < 0 || w >= threads {
+						badWorker.Store(true)
+					}
+					for i := lo; i < hi; i++ {
+						hits[i].Add(1)
+					}
+				})
+				if badWorker.Load() {
+					t.Fatalf("threads %d: worker id out of range", threads)
+				}
+				for i := range hits {
+					if hits[i].Load() != 1 {
+						t.Fatalf("threads %d, n %d, grain %d: index %d visited %d times", threads, n, grain, i, hits[i].Load())
+					}
+				}
+			}
+		}
+		p.close()
+	}
+}
