@@ -89,9 +89,11 @@ type KVCopy struct {
 // Query head h reads unit h/(NHeads/Units) when Units divides NHeads (Units = NKVHeads in
 // group mode, NHeads in faithful mode). Tables[u] lists unit u's pages; a slot takes part
 // when 0 <= pos <= QPos[t]. Scale = 1/sqrt(HeadDim) unless set.
-// Scores, when set, receives for the last query token the softmax probability of every
-// slot in table order, per query head: Scores[h*ScoreStride + i] for slot i of the table
-// (i = pageIndex*PageSize + offset); empty slots get 0. ScoreStride >= max table slots.
+// Scores, when set, receives the softmax probability of every slot in table order, per
+// query head, summed over the last ScoreRows query tokens (0 means 1: the last token only):
+// Scores[h*ScoreStride + i] for slot i of the table (i = pageIndex*PageSize + offset);
+// empty and masked slots add 0. ScoreStride >= max table slots. Prefill methods use
+// ScoreRows > 1 (SnapKV's observation window, H2O's cumulative attention).
 type Attention struct {
 	Q, Out      Buffer
 	KV          KVStore
@@ -104,6 +106,7 @@ type Attention struct {
 	Scale       float32
 	Scores      Buffer
 	ScoreStride int
+	ScoreRows   int
 }
 
 // Argmax writes the index of the largest value of each row into Out (as float32).

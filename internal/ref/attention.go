@@ -45,8 +45,14 @@ func attention(o backend.Attention) {
 					dst[j] += p * v
 				}
 			}
-			if o.Scores != nil && t == o.N-1 {
-				copy(buf(o.Scores)[h*o.ScoreStride:h*o.ScoreStride+len(probs)], probs)
+			if first := max(o.N-max(o.ScoreRows, 1), 0); o.Scores != nil && t >= first {
+				dst := buf(o.Scores)[h*o.ScoreStride:]
+				for i, p := range probs {
+					if t == first {
+						dst[i] = 0
+					}
+					dst[i] += p
+				}
 			}
 		}
 	}
