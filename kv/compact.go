@@ -15,6 +15,9 @@ type CompactRule struct {
 	// MaxCopiesPerPage bounds the average number of slot copies per freed page;
 	// 0 means PageSize, i.e. any page that can be freed is worth freeing.
 	MaxCopiesPerPage int
+	// FirstPage leaves the table pages before this index alone (for example full pages of
+	// a frozen prompt region), which also saves scanning them.
+	FirstPage int
 }
 
 type pageLive struct{ page, live int32 }
@@ -31,7 +34,7 @@ func (s *Seq) Compact(layer, unit int, rule CompactRule) ([]Move, error) {
 	if err != nil {
 		return nil, err
 	}
-	if rule.Reserve < 0 || rule.MaxCopiesPerPage < 0 {
+	if rule.Reserve < 0 || rule.MaxCopiesPerPage < 0 || rule.FirstPage < 0 {
 		return nil, fmt.Errorf("%w: compact rule %+v", ErrInvalid, rule)
 	}
 	s.moves = s.moves[:0]
@@ -65,7 +68,8 @@ func (s *Seq) planCompaction(idx int, rule CompactRule) int {
 	ps := p.cfg.PageSize
 	s.order = s.order[:0]
 	free := 0
-	for _, pg := range s.tables[idx] {
+	t := s.tables[idx]
+	for _, pg := range t[min(rule.FirstPage, len(t)):] {
 		if p.refs[pg] != 1 {
 			continue
 		}

@@ -42,7 +42,16 @@
 // slots stay available for the appends expected before the next refresh (so holes that new
 // tokens will fill anyway are not compacted), and the k sparsest pages are emptied only while
 // their average live count is at most rule.MaxCopiesPerPage (default PageSize: any freeable
-// page). The caller invokes it at refresh steps only.
+// page). The caller invokes it at refresh steps only. rule.FirstPage leaves leading pages
+// (a frozen prompt region) out of both the scan and the moves.
+//
+// # Backends
+//
+// Pool.Lower rewrites a drained log for backends whose KV operations are "copy slots (K, V
+// and position; the source may be emptied)" and "write positions": ordered copy waves whose
+// slots are disjoint (each may run in parallel), then the final host position of every
+// touched slot. Copies chain when one drain window holds several mutating calls (a page
+// copied on write and then compacted), which the waves keep in order.
 //
 // # Concurrency
 //

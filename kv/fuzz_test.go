@@ -80,7 +80,7 @@ func (h *harness) step(op byte, si int, r *refSeq, l, u int, next func() byte) {
 		h.note("close s%d", si)
 		h.close(si)
 	case 8:
-		rule := CompactRule{Reserve: int(next() % 6), MaxCopiesPerPage: int(next() % 5)}
+		rule := CompactRule{Reserve: int(next() % 6), MaxCopiesPerPage: int(next() % 5), FirstPage: int(next() % 3)}
 		h.note("compact s%d l%d u%d %+v", si, l, u, rule)
 		h.compact(r, l, u, rule)
 	case 9:

@@ -66,15 +66,21 @@ func (s *Seq) Table(layer, unit int) []int32 {
 // (len(Table)*PageSize values, -1 for empty slots): index i is slot
 // Table[i/PageSize]*PageSize + i%PageSize, the same order attention reports scores in.
 func (s *Seq) TablePositions(layer, unit int, dst []int32) []int32 {
+	return s.TablePositionsFrom(layer, unit, 0, dst)
+}
+
+// TablePositionsFrom is TablePositions for the table pages from index first on (the
+// caller knows the pages before it hold nothing it needs).
+func (s *Seq) TablePositionsFrom(layer, unit, first int, dst []int32) []int32 {
 	p := s.pool
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	idx, err := s.index(layer, unit)
-	if err != nil {
+	if err != nil || first < 0 {
 		return dst
 	}
 	ps := p.cfg.PageSize
-	for _, pg := range s.tables[idx] {
+	for _, pg := range s.tables[idx][min(first, len(s.tables[idx])):] {
 		dst = append(dst, p.pos[int(pg)*ps:int(pg+1)*ps]...)
 	}
 	return dst
@@ -106,6 +112,9 @@ func (s *Seq) Append(layer, unit int, pos int32) (Slot, error) {
 		return -1, fmt.Errorf("%w: negative position %d", ErrInvalid, pos)
 	}
 	pg, ok := s.topHole(idx)
+	if !ok {
+		pg, ok = s.findHole(idx)
+	}
 	if !ok {
 		if pg, err = p.allocPage(int32(idx), s.key(idx)); err != nil {
 			return -1, err
@@ -139,6 +148,20 @@ func (s *Seq) topHole(idx int) (int32, bool) {
 	}
 	s.holes[idx] = h
 	return -1, false
+}
+
+// findHole scans the table for own pages with free slots that the hole list does not know
+// about (pages that became exclusive when the sequences sharing them went away). It runs
+// only when the list is empty, i.e. about once per PageSize appends.
+func (s *Seq) findHole(idx int) (int32, bool) {
+	p := s.pool
+	for _, pg := range s.tables[idx] {
+		if p.refs[pg] == 1 && int(p.live[pg]) < p.cfg.PageSize {
+			p.owner[pg] = s.key(idx)
+			s.pushHole(idx, pg)
+		}
+	}
+	return s.topHole(idx)
 }
 
 func (s *Seq) pushHole(idx int, pg int32) {

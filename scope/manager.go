@@ -64,6 +64,7 @@ type Manager struct {
 	nextPos     int32 // position the next token must have
 	budgets     []int // (layers) P_l, fixed at the prefill selection
 	prefillDone []bool
+	frozen      []int // (layers*units) leading table pages full of prompt entries: never change
 
 	inStep   bool
 	plan     Plan
@@ -80,6 +81,7 @@ type Manager struct {
 	keepPos  []int32
 	kept     []bool
 	unitBuf  []float32
+	rows     [][]float32
 	poolBuf  []float32
 	rollback []int32
 }
@@ -197,6 +199,7 @@ func (m *Manager) Fork() (*Manager, error) {
 		cfg: m.cfg, shape: m.shape, units: m.units, group: m.group, seq: seq, phase: m.phase,
 		promptStart: m.promptStart, promptLen: m.promptLen, nextPos: m.nextPos,
 		budgets: slices.Clone(m.budgets), prefillDone: slices.Clone(m.prefillDone),
+		frozen: slices.Clone(m.frozen),
 		observed: make([]bool, m.shape.Layers),
 	}
 	sched := *m.sched

@@ -101,24 +101,28 @@ func (m *Manager) End() error {
 // prompt entries); the recent window holds the newest R positions, the new token included.
 func (m *Manager) evictUnit(layer, unit int, probs []float32, stride int) error {
 	ps := m.cfg.PageSize
-	table := m.seq.Table(layer, unit)
-	m.posBuf = m.seq.TablePositions(layer, unit, m.posBuf[:0])
+	first := m.frozen[layer*m.units+unit]
+	table := m.seq.Table(layer, unit)[first:]
+	m.posBuf = m.seq.TablePositionsFrom(layer, unit, first, m.posBuf[:0])
+	if probs != nil {
+		probs = probs[first*ps:] // score index i of the scanned pages is first*ps + i
+	}
 	lo := m.promptStart + int32(m.promptLen) // first decode position
 	if m.cfg.Decode == DecodeH2O {
 		lo = 0
 	}
 	hi := m.nextPos - int32(m.cfg.Recent) + 1 // first recent position
-	h0, heads := m.unitHeads(unit)
-	inv := 1 / float32(heads)
+	rows := m.unitRows(unit, probs, stride, len(m.posBuf))
+	inv := 1 / float32(len(rows))
 	m.sel.reset()
 	for i, pos := range m.posBuf {
 		if pos < lo || pos >= hi {
 			continue
 		}
 		var score float32
-		if probs != nil {
-			for h := h0; h < h0+heads; h++ {
-				score += probs[h*stride+i]
+		if rows != nil {
+			for _, r := range rows {
+				score += r[i]
 			}
 			score *= inv
 		}
@@ -135,6 +139,20 @@ func (m *Manager) evictUnit(layer, unit int, probs []float32, stride int) error 
 		m.evict = append(m.evict, c.slot)
 	}
 	return m.seq.FreeSlots(layer, unit, m.evict)
+}
+
+// unitRows returns the score rows of the unit's query heads, each n long (nil without
+// scores).
+func (m *Manager) unitRows(unit int, probs []float32, stride, n int) [][]float32 {
+	if probs == nil {
+		return nil
+	}
+	h0, heads := m.unitHeads(unit)
+	m.rows = m.rows[:0]
+	for h := h0; h < h0+heads; h++ {
+		m.rows = append(m.rows, probs[h*stride:h*stride+n])
+	}
+	return m.rows
 }
 
 // keepCount returns how many candidates a rebuild keeps in a layer.
@@ -158,6 +176,7 @@ func (m *Manager) compact() (int, error) {
 	moved := 0
 	for l := range m.shape.Layers {
 		for u := range m.units {
+			rule.FirstPage = m.frozen[l*m.units+u]
 			moves, err := m.seq.Compact(l, u, rule)
 			if err != nil {
 				return moved, err

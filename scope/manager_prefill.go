@@ -2,6 +2,7 @@ package scope
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/scopekv/scope/kv"
 )
@@ -160,6 +161,7 @@ func (m *Manager) finishPrefill(pos int32) error {
 			return err
 		}
 	}
+	m.freezePrompt()
 	m.phase = phaseDecode
 	if m.promptStart < 0 { // no prompt: decoding starts wherever the caller says
 		m.promptStart = pos
@@ -175,4 +177,25 @@ func growBools(b []bool, n int) []bool {
 	b = b[:n]
 	clear(b)
 	return b
+}
+
+// freezePrompt records, per unit, the leading table pages that are full of prompt entries.
+// Decode policies that protect the prompt never touch them, so eviction scans and
+// compaction skip them (the unified H2O baseline evicts prompt entries: nothing is frozen).
+func (m *Manager) freezePrompt() {
+	m.frozen = make([]int, m.shape.Layers*m.units)
+	if m.cfg.Decode == DecodeH2O {
+		return
+	}
+	ps := m.cfg.PageSize
+	for l := range m.shape.Layers {
+		for u := range m.units {
+			m.posBuf = m.seq.TablePositions(l, u, m.posBuf[:0])
+			full := 0
+			for full*ps < len(m.posBuf) && !slices.Contains(m.posBuf[full*ps:(full+1)*ps], -1) {
+				full++
+			}
+			m.frozen[l*m.units+u] = full
+		}
+	}
 }

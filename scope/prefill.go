@@ -52,12 +52,12 @@ func Pool1D(dst, src []float32, kernel int, kind Pooling) []float32 {
 }
 
 // TopK appends to dst the indices of the k largest scores, in increasing index order. Ties
-// go to the lower index; NaN ranks below every number. k is clamped to [0, len(scores)].
+// go to the lower index; NaN counts as -Inf. k is clamped to [0, len(scores)].
 func TopK(dst []int32, scores []float32, k int) []int32 {
 	k = min(max(k, 0), len(scores))
 	var sel selector
 	for i, v := range scores {
-		sel.c = append(sel.c, cand{score: v, pos: int32(i)})
+		sel.add(v, int32(i), -1)
 	}
 	sel.keepBest(k)
 	return appendSortedPositions(dst, sel.c[:k])

@@ -25,6 +25,7 @@ type Report struct {
 	GQA      string `json:"gqa"`
 	Units    int    `json:"units_per_layer"`
 	PageSize int    `json:"page_size"`
+	SlotSize int64  `json:"slot_bytes"` // K+V bytes per entry: multiply entry counts by it
 	Delta    int    `json:"delta"`
 	Period   int    `json:"refresh_period"`
 
@@ -94,7 +95,7 @@ func (m *Manager) Report() Report {
 	a := &m.acct
 	r := Report{
 		Prefill: m.cfg.Prefill.String(), Decode: m.cfg.Decode.String(), GQA: m.cfg.GQA.String(),
-		Units: m.units, PageSize: m.cfg.PageSize, Delta: m.sched.Delta(), Period: m.sched.Period(),
+		Units: m.units, PageSize: m.cfg.PageSize, SlotSize: m.seq.Pool().Config().BytesPerSlot, Delta: m.sched.Delta(), Period: m.sched.Period(),
 		PromptLen: m.promptLen, PrefillKept: slices.Clone(m.budgets),
 		Steps: a.steps, FirstRebuild: a.firstRebuild, Rebuilds: a.rebuilds,
 		EvictingRebuilds: a.evictingRebuilds, Evictions: a.evictions, SlotsCompacted: a.moved,

@@ -37,7 +37,7 @@ type selector struct{ c []cand }
 
 func (s *selector) reset() { s.c = s.c[:0] }
 
-// add appends a candidate; NaN scores rank below everything.
+// add appends a candidate; a NaN score counts as -Inf.
 func (s *selector) add(score float32, pos, slot int32) {
 	if score != score {
 		score = float32(math.Inf(-1))
