@@ -199,7 +199,7 @@ func (m *Manager) Fork() (*Manager, error) {
 		cfg: m.cfg, shape: m.shape, units: m.units, group: m.group, seq: seq, phase: m.phase,
 		promptStart: m.promptStart, promptLen: m.promptLen, nextPos: m.nextPos,
 		budgets: slices.Clone(m.budgets), prefillDone: slices.Clone(m.prefillDone),
-		frozen: slices.Clone(m.frozen),
+		frozen:   slices.Clone(m.frozen),
 		observed: make([]bool, m.shape.Layers),
 	}
 	sched := *m.sched
