@@ -173,3 +173,23 @@ func TestStepDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+func TestPromptOutOfPagesRollsBack(t *testing.T) {
+	d := newDriver(t, slideCfg(), Shape{Layers: 2, Heads: 2, KVHeads: 2}, 10, 50) // 40 slots
+	if _, err := d.m.AppendPrompt(0, 3); err != nil { // 4 pages
+		t.Fatal(err)
+	}
+	if _, err := d.m.AppendPrompt(3, 6); !errors.Is(err, kv.ErrOutOfPages) { // needs 12 pages
+		t.Fatalf("oversized chunk: %v, want kv.ErrOutOfPages", err)
+	}
+	if d.pool.FreePages() != 6 || d.m.Seq().Entries(1, 1) != 3 {
+		t.Errorf("after the failed chunk: %d free pages, %d entries; want 6 and 3", d.pool.FreePages(), d.m.Seq().Entries(1, 1))
+	}
+	if _, err := d.m.AppendPrompt(3, 2); err != nil {
+		t.Fatalf("a chunk that fits after the rollback: %v", err)
+	}
+	d.step(5)
+	if d.m.Report().PromptLen != 5 {
+		t.Errorf("prompt length %d, want 5", d.m.Report().PromptLen)
+	}
+}

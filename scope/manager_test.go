@@ -2,6 +2,7 @@ package scope
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"sort"
 	"testing"
@@ -167,5 +168,34 @@ func TestManagerReplaysSpecTable(t *testing.T) {
 			t.Errorf("manager T=%d D=%d %v: layer stats %+v", row.t, row.d, row.policy, st)
 		}
 		d.m.Close()
+	}
+}
+
+// TestManagerRandomConfigs runs the reference-model check over random small setups: page
+// sizes down to 1, odd head groups, custom refresh periods and capped budgets.
+func TestManagerRandomConfigs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	policies := []DecodePolicy{DecodeSlide, DecodeAdaptive, DecodeDiscontinuous, DecodeH2O, DecodeStreamingLLM}
+	prefills := []PrefillMethod{PrefillFull, PrefillSnapKV, PrefillPyramidKV, PrefillH2O, PrefillStreamingLLM}
+	for i := range 24 {
+		cfg := DefaultConfig()
+		cfg.Decode = policies[rng.IntN(len(policies))]
+		cfg.Prefill = prefills[rng.IntN(len(prefills))]
+		cfg.PrefillBudget, cfg.Window, cfg.Kernel, cfg.PyramidBeta = 6+rng.IntN(10), 1+rng.IntN(3), 1+2*rng.IntN(2), 1+rng.IntN(4)
+		cfg.DecodeBudget = 3 + rng.IntN(20)
+		cfg.Recent = 1 + rng.IntN(cfg.DecodeBudget-1)
+		cfg.PageSize = 1 + rng.IntN(7)
+		cfg.RefreshPeriod = rng.IntN(4) // 0 = delta+1
+		cfg.CapBudget = rng.IntN(2) == 0
+		cfg.GQA = GQAMode(rng.IntN(2))
+		kvHeads := 1 + rng.IntN(2)
+		shape := Shape{Layers: 1 + rng.IntN(3), Heads: kvHeads * (1 + rng.IntN(3)), KVHeads: kvHeads}
+		n, maxNew := 1+rng.IntN(30), 2+rng.IntN(120)
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			if err := cfg.Validate(1 << 20); err != nil {
+				t.Fatal(err)
+			}
+			checkAgainstModel(t, cfg, shape, n, maxNew, hashScore)
+		})
 	}
 }
