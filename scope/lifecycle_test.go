@@ -176,7 +176,7 @@ func TestStepDoesNotAllocate(t *testing.T) {
 
 func TestPromptOutOfPagesRollsBack(t *testing.T) {
 	d := newDriver(t, slideCfg(), Shape{Layers: 2, Heads: 2, KVHeads: 2}, 10, 50) // 40 slots
-	if _, err := d.m.AppendPrompt(0, 3); err != nil { // 4 pages
+	if _, err := d.m.AppendPrompt(0, 3); err != nil {                             // 4 pages
 		t.Fatal(err)
 	}
 	if _, err := d.m.AppendPrompt(3, 6); !errors.Is(err, kv.ErrOutOfPages) { // needs 12 pages
