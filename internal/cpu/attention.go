@@ -15,6 +15,7 @@ type attnJob struct {
 	scores []float32 // nil when not requested
 	scale  float32
 	group  int // query heads per unit
+	first  int // first query token whose probabilities add into scores
 }
 
 func (d *Device) attention(o backend.Attention) error {
@@ -25,6 +26,18 @@ func (d *Device) attention(o backend.Attention) error {
 	maxSlots := 0
 	for _, t := range o.Tables[:o.Units] {
 		maxSlots = max(maxSlots, len(t)*j.kv.layout.PageSize)
+	}
+	if j.scores != nil {
+		// Score rows of one head add up in token order, so a head stays on one worker.
+		d.pool.parallel(o.NHeads, 1, func(w, lo, hi int) {
+			logits := d.scratch.workerScratch(w, maxSlots)
+			for h := lo; h < hi; h++ {
+				for t := 0; t < o.N; t++ {
+					d.attendOne(j, t, h, logits)
+				}
+			}
+		})
+		return nil
 	}
 	d.pool.parallel(o.N*o.NHeads, 1, func(w, lo, hi int) {
 		logits := d.scratch.workerScratch(w, maxSlots)
@@ -55,7 +68,7 @@ func newAttnJob(o backend.Attention) (*attnJob, error) {
 		}
 		maxSlots = max(maxSlots, len(table)*l.PageSize)
 	}
-	j := &attnJob{o: o, kv: kv, scale: o.Scale, group: o.NHeads / o.Units}
+	j := &attnJob{o: o, kv: kv, scale: o.Scale, group: o.NHeads / o.Units, first: max(o.N-max(o.ScoreRows, 1), 0)}
 	if j.scale == 0 {
 		j.scale = float32(1 / math.Sqrt(float64(o.HeadDim)))
 	}
@@ -78,7 +91,8 @@ func newAttnJob(o backend.Attention) (*attnJob, error) {
 }
 
 // attendOne computes query head h of token t: softmax over the unit's live slots in table
-// order, then the weighted sum of their V vectors. logits is scratch for the table's slots.
+// order, then the weighted sum of their V vectors; the probabilities of the last ScoreRows
+// tokens add into Scores. logits is scratch for the table's slots.
 func (d *Device) attendOne(j *attnJob, t, h int, logits []float32) {
 	o, kv := &j.o, j.kv
 	hd, ps := o.HeadDim, kv.layout.PageSize
@@ -120,7 +134,14 @@ func (d *Device) attendOne(j *attnJob, t, h int, logits []float32) {
 			d.k.axpy(dst, p, kv.v[s*hd:(s+1)*hd])
 		}
 	}
-	if j.scores != nil && t == o.N-1 {
-		copy(j.scores[h*o.ScoreStride:], logits)
+	if j.scores != nil && t >= j.first {
+		dst := j.scores[h*o.ScoreStride : h*o.ScoreStride+len(logits)]
+		if t == j.first {
+			copy(dst, logits)
+		} else {
+			for i, p := range logits {
+				dst[i] += p
+			}
+		}
 	}
 }

@@ -223,6 +223,18 @@ func layerSteps(tw *twin, c layerShape, typ quant.Type) []step {
 			return backend.Attention{Q: b("q", s), Out: b("att", s), KV: tw.kv[s], N: n, NHeads: c.heads, Units: units,
 				HeadDim: c.headDim, QPos: pos, Tables: tables, Scores: b("scores", s), ScoreStride: 40}
 		}, []string{"att", "scores"}, 1e-5},
+		{"attention score rows", func(s int) backend.Op {
+			return backend.Attention{Q: b("q", s), Out: b("att", s), KV: tw.kv[s], N: n, NHeads: c.heads, Units: units,
+				HeadDim: c.headDim, QPos: pos, Tables: tables, Scores: b("scores", s), ScoreStride: 40, ScoreRows: 3}
+		}, []string{"att", "scores"}, 1e-5},
+		{"attention group mode", func(s int) backend.Op {
+			return backend.Attention{Q: b("q", s), Out: b("att", s), KV: tw.kv[s], N: n, NHeads: c.heads, Units: c.kvHeads,
+				HeadDim: c.headDim, QPos: pos, Tables: tables[:c.kvHeads]}
+		}, []string{"att"}, 1e-5},
+		{"attention all score rows", func(s int) backend.Op {
+			return backend.Attention{Q: b("q", s), Out: b("att", s), KV: tw.kv[s], N: n, NHeads: c.heads, Units: units,
+				HeadDim: c.headDim, QPos: pos, Tables: tables, Scores: b("scores", s), ScoreStride: 40, ScoreRows: n + 4}
+		}, []string{"att", "scores"}, 1e-5},
 		{"kvsetpos", func(s int) backend.Op {
 			return backend.KVSetPos{KV: tw.kv[s], Slots: []int32{tables[0][0] * pageSize, tables[1][0]*pageSize + 1}, Pos: []int32{-1, 2}}
 		}, nil, 0},
