@@ -72,9 +72,13 @@ func (d *driver) prompt(n, chunk int, promptScore func(head, pos int) float32) {
 // step runs one decode step at position pos and returns its plan.
 func (d *driver) step(pos int32) Plan {
 	d.t.Helper()
+	next := d.m.NextPlan()
 	p, err := d.m.Begin(pos)
 	if err != nil {
 		d.t.Fatalf("Begin(%d): %v", pos, err)
+	}
+	if p != next || d.m.NextPlan() != p {
+		d.t.Fatalf("NextPlan %+v before Begin, %+v inside; Begin %+v", next, d.m.NextPlan(), p)
 	}
 	if p.NeedScores {
 		for l := range d.shape.Layers {

@@ -86,9 +86,10 @@ type Manager struct {
 	rollback []int32
 }
 
-// NewManager starts a sequence in pool for a request of up to maxNewTokens new tokens. The
-// pool must have shape.Layers layers, shape.Units(cfg.GQA) units and cfg.PageSize slots
-// per page.
+// NewManager starts a sequence in pool for a request of up to maxNewTokens new tokens (T,
+// which sets delta). The pool must have shape.Layers layers, shape.Units(cfg.GQA) units
+// and cfg.PageSize slots per page. cfg should have passed Validate with the model's
+// context length; NewManager checks everything else again.
 func NewManager(cfg Config, pool *kv.Pool, shape Shape, maxNewTokens int) (*Manager, error) {
 	if err := cfg.Validate(1 << 30); err != nil {
 		return nil, err
@@ -123,6 +124,15 @@ func (m *Manager) Units() int { return m.units }
 
 // Schedule returns the decode schedule (read-only use).
 func (m *Manager) Schedule() *Schedule { return m.sched }
+
+// NextPlan returns the plan the next Begin will return (inside a step: the current plan),
+// so the runtime can prepare score buffers before the step.
+func (m *Manager) NextPlan() Plan {
+	if m.inStep {
+		return m.plan
+	}
+	return m.sched.Peek()
+}
 
 // PrefillBudget returns P_l, the prompt entries layer l keeps (valid after the prompt is
 // complete; the prompt length before the selection).
@@ -186,7 +196,8 @@ func (m *Manager) undoAppend(done, n int) {
 }
 
 // Fork returns a manager for a copy of this sequence that shares its pages (copy-on-write),
-// for example to branch a generation. It must be called between steps.
+// for example to branch a generation. It must be called between steps. An eviction in a
+// shared page copies the page first, so it needs a free page (else kv.ErrOutOfPages).
 func (m *Manager) Fork() (*Manager, error) {
 	if m.inStep || m.phase == phaseClosed {
 		return nil, fmt.Errorf("%w: fork inside a step or after close", ErrState)

@@ -57,9 +57,11 @@ type accounting struct {
 }
 
 func (a *accounting) init(maxNewTokens int) {
-	// capacity for the whole request, so steps do not allocate
-	a.stepEntries = make([]int, 0, maxNewTokens)
-	a.events = make([]Event, 0, maxNewTokens)
+	// room for a typical request up front, so most steps do not allocate; serving limits
+	// can be huge, so the rest grows on demand
+	n := min(maxNewTokens, 8192)
+	a.stepEntries = make([]int, 0, n)
+	a.events = make([]Event, 0, n)
 }
 
 func (a *accounting) begin(p Plan, resident int) {

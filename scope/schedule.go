@@ -65,6 +65,12 @@ func (s *Schedule) budget(step int) int {
 	return s.d
 }
 
+// Peek returns the plan Next would return, without advancing.
+func (s *Schedule) Peek() Plan {
+	c := *s
+	return c.Next()
+}
+
 // Next plans the next decode step: the new token is appended, attention runs over
 // everything, then Evict entries go. It advances the schedule.
 func (s *Schedule) Next() Plan {

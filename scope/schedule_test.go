@@ -46,7 +46,11 @@ func replay(t *testing.T, cfg Config, maxNew, layers int) replayCounters {
 	}
 	var c replayCounters
 	for range maxNew - 1 {
+		peek := s.Peek()
 		p := s.Next()
+		if p != peek {
+			t.Fatalf("Peek %+v, Next %+v", peek, p)
+		}
 		c.peakEntries = max(c.peakEntries, p.Entries)
 		c.attendedTotal += p.Entries
 		if p.Rebuild {
