@@ -35,3 +35,11 @@ func TestPoolCoversRange(t *testing.T) {
 		p.close()
 	}
 }
+
+func TestStreamBandwidth(t *testing.T) {
+	for _, threads := range []int{1, 3} {
+		if bw := streamBandwidth(threads, 1<<20); !(bw > 1e6) {
+			t.Errorf("%d threads: %v bytes/s", threads, bw)
+		}
+	}
+}
