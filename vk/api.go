@@ -8,7 +8,8 @@ type Options struct {
 	Validation  bool // enable VK_LAYER_KHRONOS_validation and record its messages
 	Timings     bool // record per-kernel GPU times of each Run (see Device.Timings)
 
-	forceStaging bool // tests: never map device memory, always copy through staging
+	forceStaging bool  // tests: never map device memory, always copy through staging
+	maxRange     int64 // tests: a smaller descriptor range, to exercise weight and KV splits
 }
 
 // DeviceInfo describes one physical device.

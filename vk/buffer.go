@@ -46,8 +46,8 @@ func (d *Device) newDeviceArray(n int, what string) (allocation, error) {
 		return allocation{}, fmt.Errorf("vulkan: %s of %d elements", what, n)
 	}
 	size := int64(n) * 4
-	if size > d.phys.maxStorageBufferRange {
-		return allocation{}, unsupported("%s of %d bytes exceeds maxStorageBufferRange (%d)", what, size, d.phys.maxStorageBufferRange)
+	if size > d.maxRange() {
+		return allocation{}, unsupported("%s of %d bytes exceeds the storage buffer range (%d)", what, size, d.maxRange())
 	}
 	return d.alloc(&d.devHeap, size)
 }

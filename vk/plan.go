@@ -36,6 +36,7 @@ type plan struct {
 	op    int
 	ds    []dispatch
 	arena []uint32
+	ropes map[ropeKey]uint32
 }
 
 // upload appends host words to the arena and returns their offset in words.

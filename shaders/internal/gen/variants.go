@@ -8,6 +8,41 @@ type variant struct {
 	Defines []string
 }
 
-var variants = []variant{
-	{Name: "add_f32", Source: "add.comp"},
+// weightTypes are the GGUF types the kernels read natively (quant.glsl).
+var weightTypes = []struct{ name, define string }{
+	{"f32", "WTYPE_F32"},
+	{"f16", "WTYPE_F16"},
+	{"q8_0", "WTYPE_Q8_0"},
+	{"q4_0", "WTYPE_Q4_0"},
+	{"q4_k", "WTYPE_Q4_K"},
+	{"q6_k", "WTYPE_Q6_K"},
+}
+
+var variants = buildVariants()
+
+func buildVariants() []variant {
+	vs := []variant{
+		{Name: "add_f32", Source: "add.comp"},
+		{Name: "argmax_f32", Source: "argmax.comp"},
+		{Name: "attn_reduce_f32", Source: "attn_reduce.comp"},
+		{Name: "attn_scores_f32", Source: "attn_scores.comp"},
+		{Name: "attn_split_f32", Source: "attn_split.comp"},
+		{Name: "bias_f32", Source: "bias.comp"},
+		{Name: "copy_f32", Source: "copy.comp"},
+		{Name: "kv_copy_f32", Source: "kv_copy.comp"},
+		{Name: "kv_setpos", Source: "kv_setpos.comp"},
+		{Name: "kv_write_f32", Source: "kv_write.comp"},
+		{Name: "rmsnorm_f32", Source: "rmsnorm.comp"},
+		{Name: "rope_f32", Source: "rope.comp"},
+		{Name: "swiglu_f32", Source: "swiglu.comp"},
+	}
+	for _, wt := range weightTypes {
+		def := []string{wt.define}
+		vs = append(vs,
+			variant{Name: "embed_" + wt.name, Source: "embed.comp", Defines: def},
+			variant{Name: "matvec_" + wt.name + "_f32", Source: "matvec.comp", Defines: def},
+			variant{Name: "matmul_" + wt.name + "_f32", Source: "matmul.comp", Defines: def},
+		)
+	}
+	return vs
 }

@@ -1,0 +1,69 @@
+// matmul: Out[t][row0 + r] = sum_k W[r][k] * X[t][k], tiled for prefill (n > 1): each
+// workgroup computes a 32-row x 32-token tile, staging 32-wide slices of W (dequantised)
+// and X in shared memory; each of the 256 threads accumulates 2 x 2 outputs.
+// Bindings: 0 W (uint words, GGUF rows), 1 X (float, (n, cols)), 2 Out (float, (n, outStride)).
+// Push: MatMulPush {rows, cols, rowBytes, row0, n, outStride}.
+// Dispatch: (ceil(rows/32), ceil(n/32), 1) workgroups of 256 threads.
+// Reference: internal/ref MatVec per token (backend.MatMul).
+#version 450
+#extension GL_GOOGLE_include_directive : require
+
+layout(local_size_x = 256) in;
+
+layout(binding = 0) readonly buffer W { uint w[]; };
+layout(binding = 1) readonly buffer X { float xv[]; };
+layout(binding = 2) buffer Out { float o[]; };
+
+layout(push_constant) uniform MatMulPush {
+	uint rows;
+	uint cols;
+	uint rowBytes;
+	uint row0;
+	uint n;
+	uint outStride;
+} pc;
+
+#include "quant.glsl"
+
+const uint TILE = 32u;
+shared float ws[TILE][TILE + 1u]; // [row][k]
+shared float xs[TILE][TILE + 1u]; // [token][k]
+
+void main() {
+	uint tid = gl_LocalInvocationID.x;
+	uint r0 = gl_WorkGroupID.x * TILE;
+	uint t0 = gl_WorkGroupID.y * TILE;
+	uint tr = (tid & 15u) * 2u; // this thread's rows r0+tr, +1
+	uint tt = (tid >> 4) * 2u;  // and tokens t0+tt, +1
+	float acc[2][2] = float[2][2](float[2](0.0, 0.0), float[2](0.0, 0.0));
+	for (uint k0 = 0u; k0 < pc.cols; k0 += TILE) {
+		for (uint e = tid; e < TILE * TILE; e += 256u) {
+			uint i = e / TILE;
+			uint kk = e % TILE;
+			uint k = k0 + kk;
+			uint r = r0 + i;
+			uint t = t0 + i;
+			ws[i][kk] = (r < pc.rows && k < pc.cols) ? wget(r * pc.rowBytes, k) : 0.0;
+			xs[i][kk] = (t < pc.n && k < pc.cols) ? xv[t * pc.cols + k] : 0.0;
+		}
+		barrier();
+		for (uint kk = 0u; kk < TILE; kk++) {
+			float w0 = ws[tr][kk], w1 = ws[tr + 1u][kk];
+			float x0 = xs[tt][kk], x1 = xs[tt + 1u][kk];
+			acc[0][0] += w0 * x0;
+			acc[0][1] += w0 * x1;
+			acc[1][0] += w1 * x0;
+			acc[1][1] += w1 * x1;
+		}
+		barrier();
+	}
+	for (uint a = 0u; a < 2u; a++) {
+		for (uint b = 0u; b < 2u; b++) {
+			uint r = r0 + tr + a;
+			uint t = t0 + tt + b;
+			if (r < pc.rows && t < pc.n) {
+				o[t * pc.outStride + pc.row0 + r] = acc[a][b];
+			}
+		}
+	}
+}

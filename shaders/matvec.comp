@@ -1,0 +1,61 @@
+// matvec: Out[t][row0 + r] = sum_k W[r][k] * X[t][k] for the rows of one weight part,
+// one workgroup per (row, token): the decode path (N = 1) and small batches.
+// Bindings: 0 W (uint words, GGUF rows), 1 X (float, (n, cols)), 2 Out (float, (n, outStride)).
+// Push: MatVecPush {rows, cols, rowBytes, row0, n, outStride}.
+// Dispatch: rows workgroups folded into (x, y) (common.glsl), z = n tokens; local size
+//   WG (specialisation constant 0, default 64).
+// Reference: internal/ref MatVec (backend.MatMul).
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#include "common.glsl"
+
+layout(local_size_x_id = 0) in;
+layout(constant_id = 0) const uint WG = 64;
+
+layout(binding = 0) readonly buffer W { uint w[]; };
+layout(binding = 1) readonly buffer X { float xv[]; };
+layout(binding = 2) buffer Out { float o[]; };
+
+layout(push_constant) uniform MatVecPush {
+	uint rows;
+	uint cols;
+	uint rowBytes;
+	uint row0;
+	uint n;
+	uint outStride;
+} pc;
+
+#define WDOT
+#include "quant.glsl"
+
+shared float partial[WG];
+
+void main() {
+	uint r = group_index();
+	uint t = gl_WorkGroupID.z;
+	if (r >= pc.rows) {
+		return;
+	}
+	uint tid = gl_LocalInvocationID.x;
+	uint rb = r * pc.rowBytes;
+	uint xb = t * pc.cols;
+	uint groups = pc.cols / 32u;
+	float s = 0.0;
+	for (uint g = tid; g < groups; g += WG) {
+		s += wdot32(rb, g, xb);
+	}
+	for (uint k = groups * 32u + tid; k < pc.cols; k += WG) {
+		s += wget(rb, k) * xv[xb + k];
+	}
+	partial[tid] = s;
+	barrier();
+	for (uint step = WG / 2u; step > 0u; step >>= 1) {
+		if (tid < step) {
+			partial[tid] += partial[tid + step];
+		}
+		barrier();
+	}
+	if (tid == 0u) {
+		o[t * pc.outStride + pc.row0 + r] = partial[0];
+	}
+}

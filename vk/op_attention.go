@@ -1,0 +1,132 @@
+//go:build cgo && !novulkan && (linux || freebsd || darwin)
+
+package vk
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/scopekv/scope/internal/backend"
+	"github.com/scopekv/scope/shaders"
+)
+
+// splitTarget is roughly how many slots one attention workgroup handles when the cache is
+// split for decoding; splitMinGroups is the (token, head) count from which no split is made.
+const (
+	splitTarget    = 256
+	splitMinGroups = 128
+)
+
+func checkAttention(kv *kvStore, o *backend.Attention) error {
+	switch {
+	case o.NHeads <= 0 || o.Units <= 0 || o.NHeads%o.Units != 0:
+		return fmt.Errorf("NHeads %d, Units %d", o.NHeads, o.Units)
+	case o.HeadDim != kv.l.HeadDim:
+		return fmt.Errorf("HeadDim %d, KV head dim %d", o.HeadDim, kv.l.HeadDim)
+	case o.HeadDim > shaders.MaxHeadDim:
+		return unsupported("head dimension %d (at most %d)", o.HeadDim, shaders.MaxHeadDim)
+	case len(o.QPos) < o.N:
+		return fmt.Errorf("%d query positions for %d tokens", len(o.QPos), o.N)
+	case len(o.Tables) < o.Units:
+		return fmt.Errorf("%d page tables for %d units", len(o.Tables), o.Units)
+	}
+	for u, table := range o.Tables[:o.Units] {
+		for _, pg := range table {
+			if pg < 0 || int(pg) >= kv.l.NumPages {
+				return fmt.Errorf("unit %d: page %d out of range [0,%d)", u, pg, kv.l.NumPages)
+			}
+		}
+		if o.Scores != nil && len(table)*kv.l.PageSize > o.ScoreStride {
+			return fmt.Errorf("unit %d: %d table slots exceed ScoreStride %d", u, len(table)*kv.l.PageSize, o.ScoreStride)
+		}
+	}
+	return nil
+}
+
+// uploadTables writes (start, pages) per unit followed by the tables; it returns the
+// header's offset and the longest table.
+func (p *plan) uploadTables(tables [][]int32) (uint32, int) {
+	hdr := p.upload(make([]uint32, 2*len(tables)))
+	longest := 0
+	for u, t := range tables {
+		p.arena[hdr+uint32(2*u)] = uint32(len(p.arena))
+		p.arena[hdr+uint32(2*u)+1] = uint32(len(t))
+		p.uploadInts(t)
+		longest = max(longest, len(t))
+	}
+	return hdr, longest
+}
+
+func (d *Device) planAttention(p *plan, o backend.Attention) error {
+	if o.N <= 0 {
+		return nil
+	}
+	kv, err := d.ownKV(o.KV)
+	if err != nil {
+		return err
+	}
+	if err := checkAttention(kv, &o); err != nil {
+		return err
+	}
+	a, err := d.operands(o.N*o.NHeads*o.HeadDim, []backend.Buffer{o.Q, o.Out}, "Q", "Out")
+	if err != nil {
+		return err
+	}
+	scale := o.Scale
+	if scale == 0 {
+		scale = float32(1 / math.Sqrt(float64(o.HeadDim)))
+	}
+	tabOff, longest := p.uploadTables(o.Tables[:o.Units])
+	// Scores first: it reads Q, which Out may alias.
+	if o.Scores != nil {
+		if err := d.planScores(p, kv, &o, a[0], tabOff, scale); err != nil {
+			return err
+		}
+	}
+	pps, splits := longest, 1
+	if o.N*o.NHeads < splitMinGroups {
+		pps = max(1, ceilDiv(splitTarget, kv.l.PageSize))
+		splits = max(1, ceilDiv(longest, pps))
+	}
+	pps = max(pps, 1)
+	lim := d.phys.maxGroupCount
+	if splits > int(lim[0]) || o.NHeads > int(lim[1]) || o.N > int(lim[2]) {
+		return unsupported("attention grid (%d, %d, %d)", splits, o.NHeads, o.N)
+	}
+	part, err := d.scratchArray("attention", o.N*o.NHeads*splits*(o.HeadDim+2))
+	if err != nil {
+		return err
+	}
+	push := shaders.AttnPush{N: uint32(o.N), NHeads: uint32(o.NHeads), Units: uint32(o.Units),
+		HeadDim: uint32(o.HeadDim), PageSize: uint32(kv.l.PageSize), SlotsPerChunk: uint32(kv.slotsPerChunk),
+		NChunks: uint32(len(kv.k)), TabOff: tabOff, QposOff: p.uploadInts(o.QPos[:o.N]),
+		PagesPerSplit: uint32(pps), NSplits: uint32(splits), Scale: scale}
+	descs := []desc{rd(a[0]), arenaDesc()}
+	descs = append(descs, chunkDescs(kv.k, false)...)
+	descs = append(descs, chunkDescs(kv.v, false)...)
+	descs = append(descs, rd(kv.pos), wr(part), wr(a[1]))
+	add(p, "attn_split_f32", &push, [3]uint32{uint32(splits), uint32(o.NHeads), uint32(o.N)}, descs...)
+	if splits > 1 {
+		rp := shaders.AttnReducePush{N: uint32(o.N), NHeads: uint32(o.NHeads), HeadDim: uint32(o.HeadDim), NSplits: uint32(splits)}
+		add(p, "attn_reduce_f32", &rp, [3]uint32{uint32(o.NHeads), uint32(o.N), 1}, rd(part), wr(a[1]))
+	}
+	return nil
+}
+
+func (d *Device) planScores(p *plan, kv *kvStore, o *backend.Attention, q allocation, tabOff uint32, scale float32) error {
+	if o.ScoreStride <= 0 {
+		return fmt.Errorf("ScoreStride %d", o.ScoreStride)
+	}
+	scores, err := d.operand(o.Scores, o.NHeads*o.ScoreStride, "Scores")
+	if err != nil {
+		return err
+	}
+	push := shaders.AttnScoresPush{NHeads: uint32(o.NHeads), Units: uint32(o.Units), HeadDim: uint32(o.HeadDim),
+		PageSize: uint32(kv.l.PageSize), SlotsPerChunk: uint32(kv.slotsPerChunk), NChunks: uint32(len(kv.k)),
+		TabOff: tabOff, QRow: uint32(o.N - 1), Qpos: o.QPos[o.N-1], ScoreStride: uint32(o.ScoreStride), Scale: scale}
+	descs := []desc{rd(q), arenaDesc()}
+	descs = append(descs, chunkDescs(kv.k, false)...)
+	descs = append(descs, rd(kv.pos), wr(scores))
+	add(p, "attn_scores_f32", &push, [3]uint32{uint32(o.NHeads), 1, 1}, descs...)
+	return nil
+}

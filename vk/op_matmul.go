@@ -1,0 +1,115 @@
+//go:build cgo && !novulkan && (linux || freebsd || darwin)
+
+package vk
+
+import (
+	"fmt"
+
+	"github.com/scopekv/scope/internal/backend"
+	"github.com/scopekv/scope/model/quant"
+	"github.com/scopekv/scope/shaders"
+)
+
+// matvecMaxN is the largest batch that uses the matrix-vector kernel; larger batches use
+// the tiled kernel, which reads each weight tile once per 32 tokens.
+const matvecMaxN = 1
+
+func (d *Device) planEmbed(p *plan, o backend.Embed) error {
+	if len(o.Tokens) == 0 {
+		return nil
+	}
+	w, err := d.ownWeight(o.Table, "Table")
+	if err != nil {
+		return err
+	}
+	for _, id := range o.Tokens {
+		if id < 0 || int(id) >= w.rows {
+			return fmt.Errorf("token %d out of range [0,%d)", id, w.rows)
+		}
+	}
+	n := len(o.Tokens)
+	if n > int(d.phys.maxGroupCount[1]) {
+		return unsupported("%d tokens in one Embed", n)
+	}
+	out, err := d.operand(o.Out, n*w.cols, "Out")
+	if err != nil {
+		return err
+	}
+	tokOff := p.uploadInts(o.Tokens)
+	kernel := "embed_" + nativeTypes[w.typ]
+	for _, part := range w.parts {
+		push := shaders.EmbedPush{Cols: uint32(w.cols), RowBytes: uint32(w.rowBytes), Row0: uint32(part.row0),
+			Rows: uint32(part.rows), TokOff: tokOff, NTok: uint32(n)}
+		add(p, kernel, &push, [3]uint32{uint32(ceilDiv(w.cols, 256)), uint32(n), 1}, rd(part.a), arenaDesc(), wr(out))
+	}
+	return nil
+}
+
+func (d *Device) planMatMul(p *plan, o backend.MatMul) error {
+	if o.N <= 0 {
+		return nil
+	}
+	w, err := d.ownWeight(o.W, "W")
+	if err != nil {
+		return err
+	}
+	x, err := d.operand(o.X, o.N*w.cols, "X")
+	if err != nil {
+		return err
+	}
+	out, err := d.operand(o.Out, o.N*w.rows, "Out")
+	if err != nil {
+		return err
+	}
+	if x.id == out.id {
+		return fmt.Errorf("X and Out are the same buffer")
+	}
+	var bias *weight
+	if o.Bias != nil {
+		if bias, err = d.ownWeight(o.Bias, "Bias"); err != nil {
+			return err
+		}
+		if bias.typ != quant.F32 || bias.rows != 1 || bias.cols != w.rows {
+			return fmt.Errorf("Bias is %dx%d %s, want a 1x%d vector", bias.rows, bias.cols, bias.typ, w.rows)
+		}
+	}
+	if int(d.phys.maxGroupCount[2]) < o.N {
+		return unsupported("%d tokens in one MatMul", o.N)
+	}
+	for _, part := range w.parts {
+		d.planMatMulPart(p, w, part, x, out, o.N)
+	}
+	if bias != nil {
+		push := shaders.BiasPush{Rows: uint32(w.rows), N: uint32(o.N)}
+		add(p, "bias_f32", &push, p.groups1D(ceilDiv(w.rows*o.N, 256), 1), rd(bias.parts[0].a), wr(out))
+	}
+	return nil
+}
+
+func (d *Device) planMatMulPart(p *plan, w *weight, part weightPart, x, out allocation, n int) {
+	t := nativeTypes[w.typ]
+	if n <= matvecMaxN {
+		push := shaders.MatVecPush{Rows: uint32(part.rows), Cols: uint32(w.cols), RowBytes: uint32(w.rowBytes),
+			Row0: uint32(part.row0), N: uint32(n), OutStride: uint32(w.rows)}
+		add(p, "matvec_"+t+"_f32", &push, p.groups1D(part.rows, n), rd(part.a), rd(x), wr(out))
+		return
+	}
+	push := shaders.MatMulPush{Rows: uint32(part.rows), Cols: uint32(w.cols), RowBytes: uint32(w.rowBytes),
+		Row0: uint32(part.row0), N: uint32(n), OutStride: uint32(w.rows)}
+	add(p, "matmul_"+t+"_f32", &push, [3]uint32{uint32(ceilDiv(part.rows, 32)), uint32(ceilDiv(n, 32)), 1},
+		rd(part.a), rd(x), wr(out))
+}
+
+// scratchArray returns a device array of at least n floats kept for the named purpose
+// (its contents do not survive other ops of the same purpose).
+func (d *Device) scratchArray(name string, n int) (allocation, error) {
+	if a, ok := d.scratch[name]; ok && a.size >= int64(n)*4 {
+		return a, nil
+	}
+	a, err := d.newDeviceArray(max(n, 1024), "scratch "+name)
+	if err != nil {
+		return allocation{}, err
+	}
+	d.scratch[name] = a
+	return a, nil
+}
