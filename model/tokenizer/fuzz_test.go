@@ -40,8 +40,10 @@ func checkIDs(t *testing.T, tk *Tokenizer, ids []int32) {
 	}
 }
 
-// FuzzEncodeSPM: any input encodes to valid ids, and decoding gives the input back (with
-// U+2581 read as a space, as SentencePiece vocabularies mean it).
+// FuzzEncodeSPM: any input encodes to valid ids, and valid UTF-8 decodes back to the input
+// (with U+2581 read as a space, as SentencePiece vocabularies mean it). Invalid UTF-8 need not
+// round-trip: like llama.cpp, symbols are cut by lead byte, so a stray lead byte can swallow
+// the bytes of an escaped space, which then come back as raw bytes.
 func FuzzEncodeSPM(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
@@ -51,7 +53,7 @@ func FuzzEncodeSPM(f *testing.F) {
 		ids := tk.Encode(s, false, false)
 		checkIDs(t, tk, ids)
 		want := strings.ReplaceAll(s, spaceEscape, " ")
-		if got := tk.Decode(ids); got != want {
+		if got := tk.Decode(ids); utf8.ValidString(s) && got != want {
 			t.Fatalf("round trip %q -> %v -> %q", s, ids, got)
 		}
 		withSpecial := tk.Encode(s, true, true)

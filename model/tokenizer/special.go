@@ -23,9 +23,8 @@ var (
 	alwaysRendered = []string{"<|channel|>", "<|message|>", "<|start|>", "<|constrain|>"}
 )
 
-// fixAttributes applies llama.cpp's load-time corrections: tokens that look like control
-// tokens become control, control tokens named "unused" become unused, and the end-of-generation
-// set is built.
+// fixAttributes applies llama.cpp's load-time corrections: tokens that look like end-of-turn
+// or fill-in-the-middle tokens become control tokens, and the end-of-generation set is built.
 func (t *Tokenizer) fixAttributes() {
 	control := func(s string) int32 {
 		id, ok := t.ids[s]
@@ -49,11 +48,6 @@ func (t *Tokenizer) fixAttributes() {
 	for _, s := range fimEOGTexts {
 		if id := control(s); id >= 0 {
 			t.eog[id] = true
-		}
-	}
-	for id, a := range t.attrs {
-		if a&attrControl != 0 && strings.Contains(t.texts[id], "unused") {
-			t.attrs[id] |= attrUnused
 		}
 	}
 	for _, s := range eogTexts {
