@@ -58,7 +58,7 @@ func TestLlamaCppSuites(t *testing.T) {
 	for _, name := range suiteVocabs {
 		t.Run(name, func(t *testing.T) {
 			base := filepath.Join(dir, "ggml-vocab-"+name+".gguf")
-			runSuite(t, openVocab(t, base), readSuite(t, base))
+			runSuite(t, cachedVocab(t, name), readSuite(t, base))
 		})
 	}
 }
