@@ -18,6 +18,8 @@ type driver struct {
 	score func(step, head int, pos int32) float32
 	probs []float32
 	pos   []int32
+
+	promptPad int // extra columns per head in prompt score rows
 }
 
 func newDriver(t testing.TB, cfg Config, shape Shape, pages, maxNew int) *driver {
@@ -56,14 +58,15 @@ func (d *driver) prompt(n, chunk int, promptScore func(head, pos int) float32) {
 	if promptScore == nil {
 		return
 	}
-	scores := make([]float32, d.shape.Heads*n)
+	stride := n + d.promptPad // table order = prompt order here; any wider stride works
+	scores := make([]float32, d.shape.Heads*stride)
 	for h := range d.shape.Heads {
 		for j := range n {
-			scores[h*n+j] = promptScore(h, j)
+			scores[h*stride+j] = promptScore(h, j)
 		}
 	}
 	for l := range d.shape.Layers {
-		if err := d.m.PrefillLayer(l, scores, n); err != nil {
+		if err := d.m.PrefillLayer(l, scores, stride); err != nil {
 			d.t.Fatalf("PrefillLayer(%d): %v", l, err)
 		}
 	}

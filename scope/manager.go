@@ -81,6 +81,7 @@ type Manager struct {
 	keepPos  []int32
 	kept     []bool
 	unitBuf  []float32
+	rowBuf   []float32
 	rows     [][]float32
 	poolBuf  []float32
 	rollback []int32

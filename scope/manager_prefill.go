@@ -39,11 +39,15 @@ func (m *Manager) PrefillNeedsScores(layer int) bool {
 }
 
 // PrefillLayer runs the prefill selection of one layer after the whole prompt was
-// appended (P25) and frees the prompt entries it drops. scores is (Heads, stride) over
-// prompt positions (column j = prompt token j): SnapKV/PyramidKV want SnapKVScores of the
-// observation window, H2O the H2OAccumulator scores; both unpooled, per query head (the
-// manager pools, averages each group in group mode, and ranks). Methods that need no scores
-// take nil. The layer's pages are then compacted: the one compaction of the prefill.
+// appended (P25) and frees the prompt entries it drops. scores is (Heads, stride) in
+// page-table order like the decode scores: scores[h*stride + i] belongs to slot i of head
+// h's unit table (i = pageIndex*PageSize + offset). A prompt appended to an empty sequence
+// fills its tables in order, so there column i is simply prompt token i and stride may be
+// the prompt length. SnapKV/PyramidKV want the observation window's attention summed over
+// its queries (the Attention op with ScoreRows = w, or SnapKVScores), H2O the causal
+// cumulative sums (H2OAccumulator); both unpooled, per query head: the manager pools in
+// position order, averages each group in group mode, and ranks. Methods that need no
+// scores take nil. The layer's pages are then compacted: the one prefill compaction.
 func (m *Manager) PrefillLayer(layer int, scores []float32, stride int) error {
 	if m.phase != phasePrefill {
 		return fmt.Errorf("%w: prefill selection after decoding started", ErrState)
@@ -53,9 +57,9 @@ func (m *Manager) PrefillLayer(layer int, scores []float32, stride int) error {
 	}
 	n, budget := m.promptLen, m.prefillBudgets()[layer]
 	if m.PrefillNeedsScores(layer) {
-		if stride < n || len(scores) < m.shape.Heads*stride {
-			return fmt.Errorf("%w: layer %d needs (%d heads, stride >= %d) prompt scores, got %d values with stride %d",
-				ErrScores, layer, m.shape.Heads, n, len(scores), stride)
+		if stride < 1 || len(scores) < m.shape.Heads*stride {
+			return fmt.Errorf("%w: layer %d needs (%d heads, stride) prompt scores, got %d values with stride %d",
+				ErrScores, layer, m.shape.Heads, len(scores), stride)
 		}
 	}
 	if budget < n {
@@ -85,7 +89,10 @@ func (m *Manager) selectPrompt(layer, unit int, scores []float32, stride, budget
 		m.keepPos = KeepStreaming(m.keepPos[:0], n, budget, m.cfg.streamingWindow())
 	default:
 		w := m.cfg.Window
-		unitScores := m.unitPromptScores(unit, scores, stride, n-w)
+		unitScores, err := m.unitPromptScores(layer, unit, scores, stride, n-w)
+		if err != nil {
+			return err
+		}
 		m.keepPos = KeepScored(m.keepPos[:0], unitScores, n, budget, w)
 	}
 	m.kept = growBools(m.kept, n)
@@ -102,15 +109,30 @@ func (m *Manager) selectPrompt(layer, unit int, scores []float32, stride, budget
 	return err
 }
 
-// unitPromptScores returns the unit's score per prompt position 0..m-1: each query head's
-// row, pooled for SnapKV/PyramidKV, averaged over the unit's query heads.
-func (m *Manager) unitPromptScores(unit int, scores []float32, stride, cols int) []float32 {
+// unitPromptScores returns the unit's score per prompt position 0..cols-1: each query
+// head's table-order row mapped to positions, pooled for SnapKV/PyramidKV, averaged over
+// the unit's query heads.
+func (m *Manager) unitPromptScores(layer, unit int, scores []float32, stride, cols int) ([]float32, error) {
+	m.posBuf = m.seq.TablePositions(layer, unit, m.posBuf[:0])
 	m.unitBuf = resize(m.unitBuf, cols)
 	clear(m.unitBuf)
 	pooled := m.cfg.Prefill == PrefillSnapKV || m.cfg.Prefill == PrefillPyramidKV
 	h0, heads := m.unitHeads(unit)
 	for h := h0; h < h0+heads; h++ {
-		row := scores[h*stride : h*stride+cols]
+		m.rowBuf = resize(m.rowBuf, cols)
+		clear(m.rowBuf)
+		for i, pos := range m.posBuf {
+			rel := int(pos - m.promptStart)
+			if pos < 0 || rel < 0 || rel >= cols {
+				continue
+			}
+			if i >= stride {
+				return nil, fmt.Errorf("%w: layer %d unit %d holds prompt token %d at table slot %d, past the score stride %d",
+					ErrScores, layer, unit, rel, i, stride)
+			}
+			m.rowBuf[rel] = scores[h*stride+i]
+		}
+		row := m.rowBuf
 		if pooled {
 			m.poolBuf = Pool1D(m.poolBuf, row, m.cfg.Kernel, m.cfg.Pooling)
 			row = m.poolBuf
@@ -123,7 +145,7 @@ func (m *Manager) unitPromptScores(unit int, scores []float32, stride, cols int)
 	for j := range m.unitBuf {
 		m.unitBuf[j] *= inv
 	}
-	return m.unitBuf
+	return m.unitBuf, nil
 }
 
 // unitHeads returns the first query head of a unit and how many heads it spans.

@@ -12,6 +12,7 @@ func prefillCase(t *testing.T, cfg Config, shape Shape, score func(h, j int) flo
 	t.Helper()
 	cfg.PageSize = 5
 	d := newDriver(t, cfg, shape, 200, 10)
+	d.promptPad = 3 // rows as wide as a table of 43 slots: only the layout matters
 	d.prompt(40, 7, score)
 	if _, err := d.m.Begin(40); err != nil { // finishes the prefill of score-free methods
 		t.Fatalf("Begin: %v", err)
@@ -206,6 +207,9 @@ func TestPrefillErrors(t *testing.T) {
 	}
 	if err := d.m.PrefillLayer(0, make([]float32, 30), 30); !errors.Is(err, ErrScores) {
 		t.Errorf("one head's scores for two heads: %v, want ErrScores", err)
+	}
+	if err := d.m.PrefillLayer(0, make([]float32, 60), 20); !errors.Is(err, ErrScores) {
+		t.Errorf("rows narrower than the prompt: %v, want ErrScores", err)
 	}
 	if err := d.m.PrefillLayer(0, make([]float32, 60), 30); err != nil {
 		t.Fatal(err)
