@@ -56,8 +56,8 @@ func avx2Kernels() *kernelSet {
 	k.mat[quant.BF16] = floatMat(mvBF16AVX2, mmBF16x4AVX2, tailBF16)
 	k.mat[quant.Q8_0] = q8Mat(mvQ8_0AVX2, mmQ8_0x4AVX2)
 	k.mat[quant.Q4_0] = q8Mat(mvQ4_0AVX2, mmQ4_0x4AVX2)
-	k.mat[quant.Q4_K] = qkMat(mvQ4KAVX2, nil)
-	k.mat[quant.Q6_K] = qkMat(mvQ6KAVX2, nil)
+	k.mat[quant.Q4_K] = qkMat(mvQ4KAVX2, mmQ4Kx4AVX2)
+	k.mat[quant.Q6_K] = qkMat(mvQ6KAVX2, mmQ6Kx4AVX2)
 	return k
 }
 

@@ -5,12 +5,13 @@ package cpu
 // Quantised matrix kernels: Q8_0/Q4_0 weights read Q8_0 activations (qs, d); the
 // K-quants read Q8_K activations (qs, d, bsums). mv takes one token; mm four, whose
 // activations follow each other (token t at qs + t*cols, d + t*nb, bsums + t*cols/16),
-// writing out + t*ldo. nb >= 1 is the number of weight blocks per row; rows >= 1.
+// writing out + t*ldo. nb >= 1 is the number of weight blocks per row; rows >= 1. The
+// K-quant mm kernels take each token's scales and sums as separate pointers.
 type (
 	mvQFn  func(w *byte, xq *int8, xd *float32, out *float32, rows, nb int)
 	mmQFn  func(w *byte, xq *int8, xd *float32, out *float32, ldo int, rows, nb int)
 	mvQKFn func(w *byte, xq *int8, xd *float32, xs *int16, out *float32, rows, nb int)
-	mmQKFn func(w *byte, xq *int8, xd *float32, xs *int16, out *float32, ldo int, rows, nb int)
+	mmQKFn func(w *byte, xq *int8, xd0, xd1, xd2, xd3 *float32, xs0, xs1, xs2, xs3 *int16, out *float32, ldo, rows, nb int)
 )
 
 // q8Mat builds a matKernel for weights read against Q8_0 activations.
@@ -43,7 +44,8 @@ func qkMat(mv mvQKFn, mm mmQKFn) matKernel {
 		t := 0
 		if mm != nil {
 			for ; t+4 <= nt; t += 4 {
-				mm(&w[0], &qs[t*cols], &d[t*nb], &bs[t*ns], &out[t*ldo], ldo, rows, nb)
+				mm(&w[0], &qs[t*cols], &d[t*nb], &d[(t+1)*nb], &d[(t+2)*nb], &d[(t+3)*nb],
+					&bs[t*ns], &bs[(t+1)*ns], &bs[(t+2)*ns], &bs[(t+3)*ns], &out[t*ldo], ldo, rows, nb)
 			}
 		}
 		for ; t < nt; t++ {
@@ -69,3 +71,9 @@ func mvQ4KAVX2(w *byte, xq *int8, xd *float32, xs *int16, out *float32, rows, nb
 
 //go:noescape
 func mvQ6KAVX2(w *byte, xq *int8, xd *float32, xs *int16, out *float32, rows, nb int)
+
+//go:noescape
+func mmQ4Kx4AVX2(w *byte, xq *int8, xd0, xd1, xd2, xd3 *float32, xs0, xs1, xs2, xs3 *int16, out *float32, ldo, rows, nb int)
+
+//go:noescape
+func mmQ6Kx4AVX2(w *byte, xq *int8, xd0, xd1, xd2, xd3 *float32, xs0, xs1, xs2, xs3 *int16, out *float32, ldo, rows, nb int)
