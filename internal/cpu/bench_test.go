@@ -90,3 +90,16 @@ func BenchmarkReadBandwidth(b *testing.B) {
 		b.ReportMetric(bw/1e9, "GB/s")
 	}
 }
+
+func BenchmarkQuantQ8K(b *testing.B) {
+	for _, k := range paths() {
+		b.Run(k.name, func(b *testing.B) {
+			x := randFloats(rand.New(rand.NewPCG(1, 1)), 4096, 1)
+			qs, d, bs := make([]int8, 4096), make([]float32, 4096/qkK), make([]int16, 4096/16)
+			b.SetBytes(4 * 4096)
+			for i := 0; i < b.N; i++ {
+				k.quantQ8K(x, qs, d, bs)
+			}
+		})
+	}
+}

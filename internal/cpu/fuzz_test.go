@@ -130,3 +130,47 @@ func sanitize(typ quant.Type, w []byte) {
 		}
 	}
 }
+
+// FuzzQuantQ8 checks the SIMD activation quantisers: every value decodes to within half a
+// step of its input, and Q8_K block sums match the values.
+func FuzzQuantQ8(f *testing.F) {
+	f.Add(uint64(1), int8(0), uint8(1))
+	f.Add(uint64(2), int8(-30), uint8(3))
+	f.Add(uint64(3), int8(40), uint8(2))
+	f.Fuzz(func(t *testing.T, seed uint64, exp int8, blocks uint8) {
+		r := rand.New(rand.NewPCG(seed, 13))
+		n := (int(blocks)%4 + 1) * qkK
+		x := randFloats(r, n, float32(math.Ldexp(1, int(exp%60))))
+		for i := range x {
+			if r.IntN(7) == 0 {
+				x[i] = 0
+			}
+		}
+		for _, k := range paths()[1:] {
+			qs, d, bs := make([]int8, n), make([]float32, n/qk8), make([]int16, n/16)
+			k.quantQ8_0(x, qs, d)
+			checkDecode(t, k.name+" Q8_0", x, qs, d, qk8)
+			k.quantQ8K(x, qs, d[:n/qkK], bs)
+			checkDecode(t, k.name+" Q8_K", x, qs, d[:n/qkK], qkK)
+			for g := range bs {
+				var s int
+				for _, v := range qs[g*16 : (g+1)*16] {
+					s += int(v)
+				}
+				if int(bs[g]) != s {
+					t.Fatalf("%s: bsums[%d] = %d, want %d", k.name, g, bs[g], s)
+				}
+			}
+		}
+	})
+}
+
+func checkDecode(t *testing.T, what string, x []float32, qs []int8, d []float32, blk int) {
+	t.Helper()
+	for i, v := range x {
+		step := math.Abs(float64(d[i/blk]))
+		if diff := math.Abs(float64(v) - float64(d[i/blk])*float64(qs[i])); diff > step*0.5001+1e-30 {
+			t.Fatalf("%s: x[%d] = %v decodes to %v (step %v)", what, i, v, d[i/blk]*float32(qs[i]), step)
+		}
+	}
+}

@@ -77,3 +77,28 @@ func mmQ4Kx4AVX2(w *byte, xq *int8, xd0, xd1, xd2, xd3 *float32, xs0, xs1, xs2, 
 
 //go:noescape
 func mmQ6Kx4AVX2(w *byte, xq *int8, xd0, xd1, xd2, xd3 *float32, xs0, xs1, xs2, xs3 *int16, out *float32, ldo, rows, nb int)
+
+//go:noescape
+func quantQ8_0AVX2(x *float32, qs *int8, d *float32, nb int)
+
+//go:noescape
+func quantQ8KAVX2(x *float32, qs *int8, d *float32, bsums *int16, nb int)
+
+// quantQ8_0SIMD quantises whole rows with the AVX2 kernel (lengths as quantQ8_0Generic).
+func quantQ8_0SIMD(x []float32, qs []int8, d []float32) {
+	nb := len(x) / qk8
+	if nb == 0 {
+		return
+	}
+	qs, d = qs[:nb*qk8], d[:nb]
+	quantQ8_0AVX2(&x[0], &qs[0], &d[0], nb)
+}
+
+func quantQ8KSIMD(x []float32, qs []int8, d []float32, bsums []int16) {
+	nb := len(x) / qkK
+	if nb == 0 {
+		return
+	}
+	qs, d, bsums = qs[:nb*qkK], d[:nb], bsums[:nb*16]
+	quantQ8KAVX2(&x[0], &qs[0], &d[0], &bsums[0], nb)
+}
