@@ -3,14 +3,15 @@
 // Bindings: 0 W (uint words, GGUF rows), 1 X (float, (n, cols)), 2 Out (float, (n, outStride)).
 // Push: MatVecPush {rows, cols, rowBytes, row0, n, outStride}.
 // Dispatch: rows workgroups folded into (x, y) (common.glsl), z = n tokens; local size
-//   WG (specialisation constant 0, default 64).
+//   WG = gl_WorkGroupSize.x (specialisation constant 0, default 64).
 // Reference: internal/ref MatVec (backend.MatMul).
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 
 layout(local_size_x_id = 0) in;
-layout(constant_id = 0) const uint WG = 64;
+layout(local_size_x = 64) in;
+#define WG gl_WorkGroupSize.x
 
 layout(binding = 0) readonly buffer W { uint w[]; };
 layout(binding = 1) readonly buffer X { float xv[]; };

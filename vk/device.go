@@ -38,6 +38,8 @@ type Device struct {
 	scratch             map[string]allocation
 	pendingFills        []fill
 
+	matvecWG int // specialisation of the matrix-vector kernel
+
 	queryPool   uint64
 	queryCap    int
 	timings     []KernelTime
@@ -89,6 +91,7 @@ func (d *Device) init() error {
 		return err
 	}
 	d.cmdPool, d.cmd, d.fence = uint64(pool), uint64(cmd), uint64(fence)
+	d.matvecWG = matvecWorkgroup(&d.phys)
 	if d.opts.Timings && d.phys.timestampBits == 0 {
 		return unsupported("%s cannot write timestamps on its compute queue", d.phys.name)
 	}

@@ -86,12 +86,23 @@ func (d *Device) planMatMul(p *plan, o backend.MatMul) error {
 	return nil
 }
 
+// matvecWorkgroup is the matrix-vector kernel's workgroup size (a power of two, at least
+// the subgroup size, within the device's limit).
+func matvecWorkgroup(p *physInfo) int {
+	wg := max(64, p.subgroupSize)
+	for wg > p.maxGroupInvocations || wg > int(p.maxGroupSize[0]) {
+		wg /= 2
+	}
+	return max(wg, 1)
+}
+
 func (d *Device) planMatMulPart(p *plan, w *weight, part weightPart, x, out allocation, n int) {
 	t := nativeTypes[w.typ]
 	if n <= matvecMaxN {
 		push := shaders.MatVecPush{Rows: uint32(part.rows), Cols: uint32(w.cols), RowBytes: uint32(w.rowBytes),
 			Row0: uint32(part.row0), N: uint32(n), OutStride: uint32(w.rows)}
 		add(p, "matvec_"+t+"_f32", &push, p.groups1D(part.rows, n), rd(part.a), rd(x), wr(out))
+		p.withSpec(uint32(d.matvecWG))
 		return
 	}
 	push := shaders.MatMulPush{Rows: uint32(part.rows), Cols: uint32(w.cols), RowBytes: uint32(w.rowBytes),
@@ -106,7 +117,7 @@ func (d *Device) scratchArray(name string, n int) (allocation, error) {
 	if a, ok := d.scratch[name]; ok && a.size >= int64(n)*4 {
 		return a, nil
 	}
-	a, err := d.newDeviceArray(max(n, 1024), "scratch "+name)
+	a, err := d.newDeviceArray(max(n, min(1024, int(d.maxRange()/4))), "scratch "+name)
 	if err != nil {
 		return allocation{}, err
 	}
