@@ -101,29 +101,23 @@ func (d *Device) attendOne(j *attnJob, t, h int, logits []float32) {
 	base := (t*o.NHeads + h) * hd
 	q, dst := j.q[base:base+hd], j.out[base:base+hd]
 	qpos := o.QPos[t]
-	maxv := float32(math.Inf(-1))
+	negInf := float32(math.Inf(-1))
+	maxv := negInf
 	for i := range logits {
 		s := int(table[i/ps])*ps + i%ps
 		if p := kv.pos[s]; p < 0 || p > qpos {
-			logits[i] = float32(math.NaN()) // dead: marked, never compared
+			logits[i] = negInf // excluded: exp gives exactly 0
 			continue
 		}
 		v := d.k.dot(q, kv.k[s*hd:(s+1)*hd]) * j.scale
 		logits[i] = v
 		maxv = max(maxv, v)
 	}
-	var sum float32
-	for i, v := range logits {
-		if v != v {
-			logits[i] = 0
-			continue
-		}
-		e := float32(math.Exp(float64(v - maxv)))
-		logits[i] = e
-		sum += e
-	}
 	clear(dst)
-	if sum > 0 {
+	if math.IsInf(float64(maxv), -1) {
+		clear(logits) // no live slot: zero output and zero probabilities
+	} else {
+		sum := d.k.expSum(logits, maxv)
 		for i, e := range logits {
 			if e == 0 {
 				continue

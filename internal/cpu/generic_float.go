@@ -17,6 +17,8 @@ func genericKernels() *kernelSet {
 		dot:       dotGeneric,
 		axpy:      axpyGeneric,
 		sumSq:     sumSqGeneric,
+		expSum:    expSumGeneric,
+		swiGLU:    swiGLUGeneric,
 		quantQ8_0: quantQ8_0Generic,
 		quantQ8K:  quantQ8KGeneric,
 		mat: map[quant.Type]matKernel{
@@ -65,6 +67,25 @@ func sumSqGeneric(x []float32) float32 {
 		s0 += x[i] * x[i]
 	}
 	return s0 + s1
+}
+
+// expSumGeneric sets x[i] = exp(x[i]-m) (float64 exp, as the reference) and returns
+// the sum. exp(-Inf) is 0, which marks excluded softmax entries.
+func expSumGeneric(x []float32, m float32) float32 {
+	var sum float32
+	for i, v := range x {
+		e := float32(math.Exp(float64(v - m)))
+		x[i] = e
+		sum += e
+	}
+	return sum
+}
+
+func swiGLUGeneric(out, gate, up []float32) {
+	up, out = up[:len(gate)], out[:len(gate)]
+	for i, g := range gate {
+		out[i] = g / (1 + float32(math.Exp(float64(-g)))) * up[i]
+	}
 }
 
 // bytesToF32 views little-endian float32 bytes as floats. Upload guarantees alignment.

@@ -39,6 +39,9 @@ type kernelSet struct {
 	axpy  func(y []float32, a float32, x []float32) // y[i] += a*x[i], len(x) == len(y)
 	sumSq func(x []float32) float32                 // sum x[i]^2
 
+	expSum func(x []float32, m float32) float32 // x[i] = exp(x[i]-m); returns the sum
+	swiGLU func(out, gate, up []float32)        // out[i] = silu(gate[i]) * up[i]
+
 	quantQ8_0 func(x []float32, qs []int8, d []float32)                // len(x) % 32 == 0
 	quantQ8K  func(x []float32, qs []int8, d []float32, bsums []int16) // len(x) % 256 == 0
 

@@ -132,3 +132,59 @@ func TestQuantQ8K(t *testing.T) {
 		}
 	})
 }
+
+// TestExpSum checks the softmax exponent kernel against float64 exp: relative error per
+// value, exact zeros for -Inf (excluded slots), and the returned sum.
+func TestExpSum(t *testing.T) {
+	forEachPath(t, func(t *testing.T, k *kernelSet) {
+		r := rand.New(rand.NewPCG(13, 14))
+		for _, n := range oddLengths {
+			x := randFloats(r, n, 30)
+			for i := range x {
+				if i%5 == 3 {
+					x[i] = float32(math.Inf(-1))
+				}
+			}
+			if n > 2 {
+				x[1] = -200 // far below the range: exp underflows to 0
+			}
+			m := float32(2.5)
+			all, y := guarded(n, 8)
+			copy(y, x)
+			sum := k.expSum(y, m)
+			checkGuards(t, all, 8, fmt.Sprintf("n=%d", n))
+			var want float64
+			for i, v := range x {
+				e := math.Exp(float64(v - m))
+				want += e
+				if math.Abs(float64(y[i])-e) > 3e-7*e+1e-37 {
+					t.Fatalf("n=%d: exp(%v) = %v, want %v", n, v-m, y[i], e)
+				}
+			}
+			if math.Abs(float64(sum)-want) > 1e-6*want {
+				t.Fatalf("n=%d: sum %v, want %v", n, sum, want)
+			}
+		}
+	})
+}
+
+func TestSwiGLU(t *testing.T) {
+	forEachPath(t, func(t *testing.T, k *kernelSet) {
+		r := rand.New(rand.NewPCG(15, 16))
+		for _, n := range oddLengths {
+			gate, up := randFloats(r, n, 12), randFloats(r, n, 2)
+			if n > 3 {
+				gate[0], gate[1], gate[2] = -100, 100, 0
+			}
+			all, out := guarded(n, 8)
+			k.swiGLU(out, gate, up)
+			checkGuards(t, all, 8, fmt.Sprintf("n=%d", n))
+			for i, g := range gate {
+				want := float64(g) / (1 + math.Exp(-float64(g))) * float64(up[i])
+				if math.Abs(float64(out[i])-want) > 1e-6*math.Abs(want)+1e-30 {
+					t.Fatalf("n=%d: swiglu(%v, %v) = %v, want %v", n, g, up[i], out[i], want)
+				}
+			}
+		}
+	})
+}

@@ -110,10 +110,7 @@ func (d *Device) swiGLU(o backend.SwiGLU) error {
 		return err
 	}
 	d.pool.parallel(o.N, elementGrain, func(_, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			g := gate[i]
-			out[i] = g / (1 + float32(math.Exp(float64(-g)))) * up[i]
-		}
+		d.k.swiGLU(out[lo:hi], gate[lo:hi], up[lo:hi])
 	})
 	return nil
 }

@@ -52,6 +52,7 @@ func avx2Kernels() *kernelSet {
 		return sumSqAVX2(&x[0], len(x))
 	}
 	k.quantQ8_0, k.quantQ8K = quantQ8_0SIMD, quantQ8KSIMD
+	k.expSum, k.swiGLU = expSumSIMD, swiGLUSIMD
 	k.mat[quant.F32] = floatMat(mvF32AVX2, mmF32x4AVX2, tailF32)
 	k.mat[quant.F16] = floatMat(mvF16AVX2, mmF16x4AVX2, tailF16)
 	k.mat[quant.BF16] = floatMat(mvBF16AVX2, mmBF16x4AVX2, tailBF16)
@@ -95,3 +96,28 @@ func mmF16x4AVX2(w *byte, stride int, x *float32, ldx int, out *float32, ldo int
 
 //go:noescape
 func mmBF16x4AVX2(w *byte, stride int, x *float32, ldx int, out *float32, ldo int, rows, n int)
+
+//go:noescape
+func expSumAVX2(x *float32, m float32, n int) float32
+
+//go:noescape
+func swigluAVX2(out, gate, up *float32, n int)
+
+// expSumSIMD runs the vector exp over whole groups of 8 and the generic code on the rest.
+func expSumSIMD(x []float32, m float32) float32 {
+	n8 := len(x) &^ 7
+	var sum float32
+	if n8 > 0 {
+		sum = expSumAVX2(&x[0], m, n8)
+	}
+	return sum + expSumGeneric(x[n8:], m)
+}
+
+func swiGLUSIMD(out, gate, up []float32) {
+	n8 := len(gate) &^ 7
+	if n8 > 0 {
+		up, out = up[:n8], out[:n8]
+		swigluAVX2(&out[0], &gate[0], &up[0], n8)
+	}
+	swiGLUGeneric(out[n8:], gate[n8:], up[n8:])
+}
