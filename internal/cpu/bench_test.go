@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/klauspost/cpuid/v2"
+
 	"github.com/scopekv/scope/model/quant"
 )
 
@@ -27,12 +29,36 @@ func benchMat(b *testing.B, k *kernelSet, typ quant.Type, rows, cols, nt int) {
 	b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
-// BenchmarkMatVec is the decode hot path: one token against a 2048x4096 weight (larger
-// than the caches for every type, so it measures streaming from memory).
+// BenchmarkMatVec is the decode hot path from memory: one token against 4096x4096
+// weights, each iteration reading the next window of a region twice the size of the
+// last-level cache (filled with 0x11 bytes: small normal values in every type), so the
+// weights stream from DRAM as in decoding. Compare MB/s with BenchmarkReadBandwidth.
 func BenchmarkMatVec(b *testing.B) {
+	const rows, cols = 4096, 4096
+	size := max(256<<20, 2*int64(cpuid.CPU.Cache.L3))
+	if m := hostMemory() / 8; m > 0 {
+		size = min(size, m)
+	}
+	region := make([]byte, size)
+	for i := range region {
+		region[i] = 0x11
+	}
 	for _, k := range paths() {
 		for _, typ := range kernelTypes {
-			b.Run(fmt.Sprintf("%s/%s", k.name, typ), func(b *testing.B) { benchMat(b, k, typ, 2048, 4096, 1) })
+			b.Run(fmt.Sprintf("%s/%s", k.name, typ), func(b *testing.B) {
+				rowBytes, _ := typ.RowBytes(cols)
+				wBytes := rows * rowBytes
+				windows := len(region) / wBytes
+				x := randFloats(rand.New(rand.NewPCG(1, 1)), cols, 1)
+				a, _ := quantAct(typ, x, 1, cols)
+				out := make([]float32, rows)
+				b.SetBytes(int64(wBytes))
+				for i := 0; i < b.N; i++ {
+					w := region[(i%windows)*wBytes : (i%windows+1)*wBytes]
+					k.mat[typ](w, rows, a, 0, 1, out, rows)
+				}
+				b.ReportMetric(2*rows*cols*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
 		}
 	}
 }
