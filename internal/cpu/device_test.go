@@ -199,9 +199,12 @@ func TestRepackedAgrees(t *testing.T) {
 		tw.weight("w", typ, rows, cols, data)
 		tw.buf("x", randFloats(r, n*cols, 1))
 		tw.buf("y", make([]float32, n*rows))
+		tw.buf("e", make([]float32, 2*cols))
 		tw.run([]step{{"matmul", func(s int) backend.Op {
 			return backend.MatMul{W: tw.ws["w"][s], X: tw.bufs["x"][s], Out: tw.bufs["y"][s], N: n}
-		}, []string{"y"}, 3e-2}})
+		}, []string{"y"}, 3e-2}, {"embed", func(s int) backend.Op {
+			return backend.Embed{Table: tw.ws["w"][s], Tokens: []int32{4, 1}, Out: tw.bufs["e"][s]}
+		}, []string{"e"}, 0}})
 	}
 }
 

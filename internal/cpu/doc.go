@@ -1,13 +1,21 @@
 // Package cpu is the SIMD CPU backend: a backend.Device over host memory.
 //
-// Activations are float32 slices; weights stay in their GGUF layout and, when possible,
-// alias the caller's bytes (the memory-mapped model file). Matrix products over quantised
-// weights quantise each activation row once (Q8_0 for Q8_0/Q4_0 weights, Q8_K for the
-// K-quants) and run integer dot products, as llama.cpp does. Kernels come in one set per
-// implementation path: plain Go ("generic", every platform and the purego build tag),
-// AVX2+FMA+F16C and AVX-512 (BW, VL, VNNI) on amd64. The best path the CPU supports is
-// chosen once when the device opens; Options.Path forces a lower one.
+// Activations are float32 slices; weights stay in their GGUF layout and alias the
+// caller's bytes (the memory-mapped model file). Matrix products over quantised weights
+// quantise each activation row once (Q8_0 for Q8_0/Q4_0 weights, Q8_K for Q4_K/Q6_K) and
+// run integer dot products, as llama.cpp does; F32, F16 and BF16 weights meet float32
+// activations. Other weight types are converted to Q8_0 at upload.
 //
-// Work is split across a persistent pool of worker goroutines (Options.Threads); ops run
-// one after another, each split by rows (matrix products), heads (attention) or tokens.
+// Kernels come in one set per implementation path, chosen once when the device opens
+// (Options.Path forces a lower one):
+//   - "generic": plain Go, on every platform and with the purego build tag; the others
+//     are tested against it;
+//   - "avx2": AVX2+FMA+F16C assembly (x86-64-v3): dot/axpy/sum of squares, matrix
+//     kernels for every kernel type with one token (decode) or four tokens per pass over a
+//     weight row (prefill), activation quantisers, and a vector exp for softmax and SiLU;
+//   - "avx512": the AVX2 set with AVX-512 (F, BW, VL, VNNI) float and Q8_0/Q4_0 kernels.
+//
+// Work is split across a persistent pool of worker goroutines (Options.Threads): matrix
+// products by chunks of weight rows (sized to stay in L2 while a tile of tokens passes
+// over them), attention by (token, head), elementwise ops by ranges. Ops run in order.
 package cpu

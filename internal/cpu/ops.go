@@ -66,10 +66,12 @@ func (d *Device) embed(o backend.Embed) error {
 			return fmt.Errorf("token %d (#%d) outside [0, %d): %w", id, i, w.rows, ErrInvalidOp)
 		}
 	}
+	// Rows come from the uploaded bytes, so a repacked table still embeds exactly.
+	srcRow, _ := w.srcType.RowBytes(w.cols)
 	d.pool.parallel(len(o.Tokens), max(1, elementGrain/w.cols), func(_, lo, hi int) {
 		for t := lo; t < hi; t++ {
 			r := int(o.Tokens[t])
-			quant.DequantizeRow(w.typ, w.data[r*w.rowBytes:(r+1)*w.rowBytes], out[t*w.cols:(t+1)*w.cols])
+			quant.DequantizeRow(w.srcType, w.src[r*srcRow:(r+1)*srcRow], out[t*w.cols:(t+1)*w.cols])
 		}
 	})
 	return nil

@@ -19,6 +19,7 @@ type weight struct {
 	rowBytes   int
 	data       []byte    // (rows, rowBytes)
 	alias      bool      // data is the caller's slice
+	src        []byte    // the uploaded bytes (srcType), which Embed reads exactly
 	vec        []float32 // (cols) float32 copy of a single-row weight (norms, biases)
 }
 
@@ -26,10 +27,11 @@ func (w *weight) Type() quant.Type { return w.typ }
 func (w *weight) Rows() int        { return w.rows }
 func (w *weight) Cols() int        { return w.cols }
 
-// UploadWeight implements backend.Device. Weights of a kernel type keep the caller's bytes
-// (no copy), so data must stay valid and unchanged while the device uses the weight.
-// Other types are converted once, which Type() then reports: to Q8_0 when the rows split
-// into blocks of 32, else to F32. Misaligned F32 bytes are copied.
+// UploadWeight implements backend.Device. The device keeps the caller's bytes (no copy),
+// so data must stay valid and unchanged while the device uses the weight. Types without
+// matrix kernels are also converted once for MatMul, which Type() then reports: to Q8_0
+// when the rows split into blocks of 32, else to F32 (Embed still reads the original
+// bytes). Misaligned F32 bytes are copied.
 func (d *Device) UploadWeight(name string, t quant.Type, rows, cols int, data []byte) (backend.Weight, error) {
 	if d.isClosed() {
 		return nil, ErrClosed
@@ -44,7 +46,7 @@ func (d *Device) UploadWeight(name string, t quant.Type, rows, cols int, data []
 	if need := int64(rowBytes) * int64(rows); int64(len(data)) != need {
 		return nil, fmt.Errorf("cpu: weight %s: %d bytes, want %d: %w", name, len(data), need, ErrInvalidOp)
 	}
-	w := &weight{name: name, typ: t, srcType: t, rows: rows, cols: cols, rowBytes: rowBytes, data: data, alias: true}
+	w := &weight{name: name, typ: t, srcType: t, rows: rows, cols: cols, rowBytes: rowBytes, data: data, alias: true, src: data}
 	switch {
 	case !slices.Contains(kernelTypes, t):
 		if err := repack(w); err != nil {
@@ -54,6 +56,7 @@ func (d *Device) UploadWeight(name string, t quant.Type, rows, cols int, data []
 		f := make([]float32, len(data)/4)
 		copy(f32Bytes(f), data)
 		w.data, w.alias = f32Bytes(f), false
+		w.src = w.data
 	}
 	if rows == 1 {
 		w.vec = make([]float32, cols)
