@@ -22,7 +22,7 @@ func TestKVOps(t *testing.T) {
 		if chunked && len(kv[1].(*kvStore).k) != 5 {
 			t.Fatalf("%d chunks, want 5", len(kv[1].(*kvStore).k))
 		}
-		tw.compareKV("new", kv)
+		tw.compareKV("new", kv, 0)
 		n, heads := 3, 2
 		k, v := tw.buf(tw.randn(n*heads*40, 1)), tw.buf(tw.randn(n*heads*40, 1))
 		// Group mode: token t of head h -> slot. -1 skips; slot 7 is written twice (the
@@ -36,7 +36,7 @@ func TestKVOps(t *testing.T) {
 				backend.KVWrite{KV: kv[s], K: k[s], V: v[s], N: n, NKVHeads: heads, UnitsPerKVHead: 3, Slots: faithful, Pos: []int32{0, 1, 2}},
 			}
 		})
-		tw.compareKV("write", kv)
+		tw.compareKV("write", kv, 0)
 		tw.run(func(s int) []backend.Op {
 			return []backend.Op{
 				backend.KVSetPos{KV: kv[s], Slots: []int32{0, 4, 10, 4, 35}, Pos: []int32{-1, 9, 3, 11, -1}},
@@ -45,7 +45,7 @@ func TestKVOps(t *testing.T) {
 				backend.KVCopy{KV: kv[s], Src: []int32{12, 30, 13, 20, 31}, Dst: []int32{30, 31, 13, 12, 20}},
 			}
 		})
-		tw.compareKV("setpos+copy", kv)
+		tw.compareKV("setpos+copy", kv, 0)
 	}
 }
 

@@ -35,7 +35,7 @@ func TestCopy(t *testing.T) {
 	tw.run(func(s int) []backend.Op {
 		return []backend.Op{
 			backend.Copy{Src: src[s], Dst: dst[s], SrcOff: 13, DstOff: 100, N: 257},
-			backend.Copy{Src: src[s], Dst: src[s], SrcOff: 0, DstOff: 5, N: 300},   // overlapping, forward
+			backend.Copy{Src: src[s], Dst: src[s], SrcOff: 0, DstOff: 5, N: 300},    // overlapping, forward
 			backend.Copy{Src: src[s], Dst: src[s], SrcOff: 600, DstOff: 590, N: 33}, // overlapping, backward
 			backend.Copy{Src: src[s], Dst: src[s], SrcOff: 900, DstOff: 0, N: 7},    // disjoint
 		}

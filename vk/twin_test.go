@@ -194,23 +194,31 @@ func mustDownload(t *testing.T, d *Device, a allocation, dst []float32) {
 	}
 }
 
-// compareKV fails unless both stores hold the same positions and (for live slots) K and V.
-func (tw *twin) compareKV(name string, kv tkv) {
+// compareKV fails unless both stores hold the same positions, and K and V within tol
+// (normalised MSE; 0 demands equal bits).
+func (tw *twin) compareKV(name string, kv tkv, tol float64) {
 	tw.t.Helper()
 	rk := kv[0].(*ref.KV)
 	k, v, pos := readKV(tw.t, tw.vkd, kv[1])
-	hd := kv[0].Layout().HeadDim
 	for s := range pos {
 		if pos[s] != rk.Pos[s] {
 			tw.t.Errorf("%s: slot %d position %d, want %d", name, s, pos[s], rk.Pos[s])
 			return
 		}
-		for j := 0; j < hd; j++ {
-			i := s*hd + j
-			if k[i] != rk.K[i] || v[i] != rk.V[i] {
-				tw.t.Errorf("%s: slot %d K/V[%d] = %v/%v, want %v/%v", name, s, j, k[i], v[i], rk.K[i], rk.V[i])
-				return
+	}
+	for _, c := range []struct {
+		what      string
+		got, want []float32
+	}{{"K", k, rk.K}, {"V", v, rk.V}} {
+		if tol == 0 {
+			for i := range c.want {
+				if c.got[i] != c.want[i] {
+					tw.t.Errorf("%s: %s[%d] = %v, want %v", name, c.what, i, c.got[i], c.want[i])
+					break
+				}
 			}
+		} else if e := nmse(c.got, c.want); e > tol {
+			tw.t.Errorf("%s: %s normalised MSE %.3g > %.3g", name, c.what, e, tol)
 		}
 	}
 }
