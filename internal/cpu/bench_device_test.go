@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/scopekv/scope/internal/backend"
-	"github.com/scopekv/scope/model/quant"
 )
 
 // BenchmarkDeviceMatMul runs MatMul through Device.Run on the best path with the default
@@ -47,5 +46,3 @@ func BenchmarkDeviceMatMul(b *testing.B) {
 		}
 	}
 }
-
-var _ = quant.F32

@@ -129,3 +129,16 @@ func BenchmarkQuantQ8K(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPoolParallel is the fixed cost of handing one op to every worker and waiting.
+func BenchmarkPoolParallel(b *testing.B) {
+	for _, threads := range []int{1, 2, 4} {
+		b.Run(fmt.Sprint(threads), func(b *testing.B) {
+			p := newPool(threads)
+			defer p.close()
+			for i := 0; i < b.N; i++ {
+				p.parallel(threads, 1, func(_, _, _ int) {})
+			}
+		})
+	}
+}

@@ -81,8 +81,8 @@ func (d *Device) Caps() backend.Caps {
 		Name:        fmt.Sprintf("cpu: %s, %d threads", d.k.features, d.threads),
 		Kind:        "cpu",
 		MemoryBytes: hostMemory(),
-		FP16:        d.k.name != "generic",
-		Int8:        d.k.name != "generic",
+		FP16:        false,                 // halves are converted, never computed in
+		Int8:        d.k.name != "generic", // byte dot products (VPMADDUBSW, VNNI)
 	}
 }
 
