@@ -54,6 +54,12 @@ type AttnPush struct {
 	Scale                                                                        float32
 }
 
+// AttnPrefillPush is attn_prefill.comp's block.
+type AttnPrefillPush struct {
+	N, NHeads, Units, PageSize, SlotsPerChunk, TabOff, QposOff uint32
+	Scale                                                      float32
+}
+
 // AttnReducePush is attn_reduce.comp's block.
 type AttnReducePush struct{ N, NHeads, HeadDim, NSplits uint32 }
 
@@ -73,20 +79,21 @@ const MaxHeadDim = 256
 
 // pushTypes maps each GLSL block name to its Go struct (a zero value).
 var pushTypes = map[string]any{
-	"AddPush":        AddPush{},
-	"SwiGLUPush":     SwiGLUPush{},
-	"CopyPush":       CopyPush{},
-	"ArgmaxPush":     ArgmaxPush{},
-	"RMSNormPush":    RMSNormPush{},
-	"RoPEPush":       RoPEPush{},
-	"EmbedPush":      EmbedPush{},
-	"MatVecPush":     MatVecPush{},
-	"MatMulPush":     MatMulPush{},
-	"BiasPush":       BiasPush{},
-	"KVWritePush":    KVWritePush{},
-	"KVSetPosPush":   KVSetPosPush{},
-	"KVCopyPush":     KVCopyPush{},
-	"AttnPush":       AttnPush{},
-	"AttnReducePush": AttnReducePush{},
-	"AttnScoresPush": AttnScoresPush{},
+	"AddPush":         AddPush{},
+	"SwiGLUPush":      SwiGLUPush{},
+	"CopyPush":        CopyPush{},
+	"ArgmaxPush":      ArgmaxPush{},
+	"RMSNormPush":     RMSNormPush{},
+	"RoPEPush":        RoPEPush{},
+	"EmbedPush":       EmbedPush{},
+	"MatVecPush":      MatVecPush{},
+	"MatMulPush":      MatMulPush{},
+	"BiasPush":        BiasPush{},
+	"KVWritePush":     KVWritePush{},
+	"KVSetPosPush":    KVSetPosPush{},
+	"KVCopyPush":      KVCopyPush{},
+	"AttnPush":        AttnPush{},
+	"AttnPrefillPush": AttnPrefillPush{},
+	"AttnReducePush":  AttnReducePush{},
+	"AttnScoresPush":  AttnScoresPush{},
 }

@@ -76,6 +76,9 @@ func TestAttention(t *testing.T) {
 	}{
 		{"prefill gqa", 6, 2, 64, 5, 4, 7, true, false},
 		{"prefill faithful", 4, 4, 40, 3, 8, 9, false, false},
+		{"prefill tiles", 2, 1, 64, 12, 4, 40, true, false},
+		{"prefill hd256", 2, 2, 256, 4, 4, 11, false, false},
+		{"prefill odd hd", 3, 3, 33, 5, 3, 13, false, false},
 		{"decode split", 4, 2, 64, 90, 4, 1, true, false},
 		{"decode split hd128", 2, 1, 128, 70, 16, 1, true, false},
 		{"decode hd256", 2, 2, 256, 3, 16, 2, false, false},

@@ -83,6 +83,12 @@ func (d *Device) planAttention(p *plan, o backend.Attention) error {
 			return err
 		}
 	}
+	if o.N > 1 {
+		if bq, bk, ok := prefillTile(o.HeadDim, d.phys.maxSharedMemory); ok {
+			d.planPrefill(p, kv, &o, a, tabOff, scale, bq, bk)
+			return nil
+		}
+	}
 	pps, splits := longest, 1
 	if o.N*o.NHeads < splitMinGroups {
 		pps = max(1, ceilDiv(splitTarget, kv.l.PageSize))
@@ -111,6 +117,32 @@ func (d *Device) planAttention(p *plan, o backend.Attention) error {
 		add(p, "attn_reduce_f32", &rp, [3]uint32{uint32(o.NHeads), uint32(o.N), 1}, rd(part), wr(a[1]))
 	}
 	return nil
+}
+
+// prefillTile picks the prefill kernel's queries per workgroup (BQ, dividing 64) and
+// slots per batch (BK) so that its shared memory fits the device and each thread keeps at
+// most 32 accumulators.
+func prefillTile(headDim, maxShared int) (bq, bk int, ok bool) {
+	for _, t := range [][2]int{{16, 16}, {8, 8}, {4, 4}} {
+		bq, bk = t[0], t[1]
+		shared := ((bq+2*bk)*headDim + bq*bk + bq + 2*bk) * 4
+		if shared <= maxShared && headDim <= 32*(64/bq) {
+			return bq, bk, true
+		}
+	}
+	return 0, 0, false
+}
+
+func (d *Device) planPrefill(p *plan, kv *kvStore, o *backend.Attention, a []allocation, tabOff uint32, scale float32, bq, bk int) {
+	push := shaders.AttnPrefillPush{N: uint32(o.N), NHeads: uint32(o.NHeads), Units: uint32(o.Units),
+		PageSize: uint32(kv.l.PageSize), SlotsPerChunk: uint32(kv.slotsPerChunk), TabOff: tabOff,
+		QposOff: p.uploadInts(o.QPos[:o.N]), Scale: scale}
+	descs := []desc{rd(a[0]), arenaDesc()}
+	descs = append(descs, chunkDescs(kv.k, false)...)
+	descs = append(descs, chunkDescs(kv.v, false)...)
+	descs = append(descs, rd(kv.pos), wr(a[1]))
+	add(p, "attn_prefill_f32", &push, [3]uint32{uint32(ceilDiv(o.N, bq)), uint32(o.NHeads), 1}, descs...)
+	p.withSpec(uint32(o.HeadDim), uint32(bq), uint32(bk))
 }
 
 func (d *Device) planScores(p *plan, kv *kvStore, o *backend.Attention, q allocation, tabOff uint32, scale float32) error {

@@ -36,7 +36,7 @@ func newLayerStep(tw *twin, n int) *layerStep {
 		wo: w(quant.Q8_0, sDim, sHeads*sHD), gate: w(quant.Q4_K, sHidden, 256), up: w(quant.Q6_K, sHidden, 256),
 		down: w(quant.F16, sDim, sHidden), out: w(quant.Q8_0, sVocab, sDim),
 	}
-	ls.kv = tw.kv(backend.KVLayout{NumPages: 8, PageSize: sPage, HeadDim: sHD})
+	ls.kv = tw.kv(backend.KVLayout{NumPages: 12, PageSize: sPage, HeadDim: sHD})
 	z := tw.zeros
 	ls.x, ls.h, ls.q = z(n*sDim), z(n*256), z(n*sHeads*sHD)
 	ls.k, ls.v, ls.att = z(n*sKV*sHD), z(n*sKV*sHD), z(n*sHeads*sHD)
@@ -52,10 +52,10 @@ func (ls *layerStep) ops(s int, tokens []int32, start int) []backend.Op {
 	for i := range pos {
 		pos[i] = int32(start + i)
 		for u := 0; u < sKV; u++ {
-			slots[i*sKV+u] = int32((u*4+(start+i)/sPage)*sPage + (start+i)%sPage)
+			slots[i*sKV+u] = int32((u*6+(start+i)/sPage)*sPage + (start+i)%sPage)
 		}
 	}
-	tables := [][]int32{{0, 1, 2, 3}, {4, 5, 6, 7}}
+	tables := [][]int32{{0, 1, 2, 3, 4, 5}, {6, 7, 8, 9, 10, 11}}
 	rope := func(x backend.Buffer, heads int) backend.RoPE {
 		return backend.RoPE{X: x, N: n, NHeads: heads, HeadDim: sHD, RopeDim: sHD, Pos: pos, Base: 10000}
 	}
@@ -103,9 +103,16 @@ func TestLayerStep(t *testing.T) {
 		tokens := []int32{1, 5, 9, 32, 0, 7, 7, 3}
 		tw.run(func(s int) []backend.Op { return ls.ops(s, tokens, 0) })
 		ls.check("prefill")
-		for step := 0; step < 2; step++ {
+		sets := 0
+		for step := 0; step < 3; step++ {
 			tw.run(func(s int) []backend.Op { return ls.ops(s, tokens[step:step+4], 8+4*step) })
 			ls.check("decode")
+			if step == 1 {
+				sets = len(d.sets.sets)
+			}
+		}
+		if n := len(d.sets.sets); n != sets {
+			t.Errorf("a repeated step allocated descriptor sets: %d -> %d", sets, n)
 		}
 		if tm := d.Timings(); len(tm) < 19 {
 			t.Errorf("%d kernel timings for a step of 19 ops", len(tm))

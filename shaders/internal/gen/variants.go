@@ -24,6 +24,7 @@ func buildVariants() []variant {
 	vs := []variant{
 		{Name: "add_f32", Source: "add.comp"},
 		{Name: "argmax_f32", Source: "argmax.comp"},
+		{Name: "attn_prefill_f32", Source: "attn_prefill.comp"},
 		{Name: "attn_reduce_f32", Source: "attn_reduce.comp"},
 		{Name: "attn_scores_f32", Source: "attn_scores.comp"},
 		{Name: "attn_split_f32", Source: "attn_split.comp"},
