@@ -58,6 +58,7 @@ GLOBL eights<>(SB), RODATA|NOPTR, $32
 	VXORPS Y1, Y1, Y1
 
 #define MV_Q_STEP2(DEC, BYTES) \
+	PREFETCHT0   2048(SI); \
 	DEC(0, Y2, X2, Y3, Y4, X4); \
 	VBROADCASTSS (BX), Y5; \
 	VMULPS       Y5, Y4, Y4; \

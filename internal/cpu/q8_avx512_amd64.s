@@ -172,8 +172,9 @@ row:
 	MV512_ROW_START
 
 loop2:
-	CMPQ CX, $2
-	JL   tail
+	CMPQ       CX, $2
+	JL         tail
+	PREFETCHT0 2048(SI)
 	W2_Q8
 	TOK2((DI), (BX), Z0)
 	ADDQ $68, SI
@@ -207,8 +208,9 @@ row:
 	MV512_ROW_START
 
 loop2:
-	CMPQ CX, $2
-	JL   tail
+	CMPQ       CX, $2
+	JL         tail
+	PREFETCHT0 2048(SI)
 	W2_Q4
 	TOK2((DI), (BX), Z0)
 	ADDQ $36, SI
