@@ -26,9 +26,13 @@ func TestABIMatchesSystemHeader(t *testing.T) {
 	if err != nil {
 		t.Skip("no C compiler")
 	}
-	body, err := probeBody("vkabi.h")
-	if err != nil {
-		t.Fatal(err)
+	var body string
+	for _, h := range []string{"vkabi.h", "vkabi_device.h"} {
+		b, err := probeBody(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body += b
 	}
 	dir := t.TempDir()
 	here, _ := os.Getwd()

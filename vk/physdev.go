@@ -7,7 +7,11 @@ package vk
 */
 import "C"
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/scopekv/scope/shaders"
+)
 
 // Memory property and heap flags.
 const (
@@ -16,6 +20,15 @@ const (
 	memHostCoherent = 0x4
 	memHostCached   = 0x8
 	heapDeviceLocal = 0x1
+)
+
+// Physical device types.
+const (
+	physOther      = 0
+	physIntegrated = 1
+	physDiscrete   = 2
+	physVirtual    = 3
+	physCPU        = 4
 )
 
 // physInfo is the Go copy of sk_physinfo.
@@ -94,13 +107,13 @@ func queryPhys(in *instance, h uint64) physInfo {
 // kind names the device type as backend.Caps.Kind does.
 func (p *physInfo) kind() string {
 	switch p.deviceType {
-	case 1:
+	case physIntegrated:
 		return "integrated"
-	case 2:
+	case physDiscrete:
 		return "discrete"
-	case 3:
+	case physVirtual:
 		return "virtual"
-	case 4:
+	case physCPU:
 		return "software"
 	}
 	return "other"
@@ -109,13 +122,13 @@ func (p *physInfo) kind() string {
 // rank orders device types: discrete > integrated > virtual > CPU > other.
 func (p *physInfo) rank() int {
 	switch p.deviceType {
-	case 2:
+	case physDiscrete:
 		return 4
-	case 1:
+	case physIntegrated:
 		return 3
-	case 3:
+	case physVirtual:
 		return 2
-	case 4:
+	case physCPU:
 		return 1
 	}
 	return 0
@@ -132,6 +145,10 @@ func (p *physInfo) usable() (bool, string) {
 		return false, "no dynamic indexing of storage buffer arrays"
 	case p.maxPushConstants < 128:
 		return false, "fewer than 128 bytes of push constants"
+	case p.maxGroupInvocations < 256 || p.maxGroupSize[0] < 256:
+		return false, "workgroups of fewer than 256 invocations"
+	case p.maxStorageBuffers < 2*shaders.KVChunks+6:
+		return false, "too few storage buffers per shader stage"
 	}
 	return true, ""
 }
