@@ -3,6 +3,7 @@ package shaders
 import (
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -133,5 +134,36 @@ func TestLookup(t *testing.T) {
 	}
 	if _, err := Lookup("no-such-kernel"); err == nil {
 		t.Error("Lookup of an unknown name succeeded")
+	}
+}
+
+// TestGLSLConstants keeps the Go copies of kv.glsl's limits in step with the GLSL.
+func TestGLSLConstants(t *testing.T) {
+	data, err := os.ReadFile("kv.glsl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(data)
+	for _, want := range []string{
+		"#define KV_CHUNKS " + strconv.Itoa(KVChunks) + "\n",
+		"#define MAX_HD " + strconv.Itoa(MaxHeadDim) + "u\n",
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("kv.glsl lacks %q", strings.TrimSpace(want))
+		}
+	}
+	arrays := 0
+	for _, k := range table {
+		for _, c := range k.Bindings {
+			if c != 1 {
+				arrays++
+				if c != KVChunks {
+					t.Errorf("%s: a descriptor array of %d, want KVChunks (%d)", k.Name, c, KVChunks)
+				}
+			}
+		}
+	}
+	if arrays == 0 {
+		t.Error("no kernel binds the KV chunk arrays")
 	}
 }
