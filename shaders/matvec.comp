@@ -40,14 +40,30 @@ void main() {
 	uint tid = gl_LocalInvocationID.x;
 	uint rb = r * pc.rowBytes;
 	uint xb = t * pc.cols;
-	uint groups = pc.cols / 32u;
 	float s = 0.0;
-	for (uint g = tid; g < groups; g += WG) {
-		s += wdot32(rb, g, xb);
+#if defined(WTYPE_F32) || defined(WTYPE_F16)
+	// Plain types: neighbouring threads read neighbouring words (two halves a word for
+	// F16 rows that start on a word boundary).
+	uint k0 = 0u;
+#if defined(WTYPE_F16)
+	if ((rb & 3u) == 0u) {
+		uint words = pc.cols / 2u;
+		for (uint i = tid; i < words; i += WG) {
+			vec2 h = unpackHalf2x16(w[(rb >> 2) + i]);
+			s += h.x * xv[xb + 2u * i] + h.y * xv[xb + 2u * i + 1u];
+		}
+		k0 = 2u * words;
 	}
-	for (uint k = groups * 32u + tid; k < pc.cols; k += WG) {
+#endif
+	for (uint k = k0 + tid; k < pc.cols; k += WG) {
 		s += wget(rb, k) * xv[xb + k];
 	}
+#else
+	// Quantised types: one 32-element group per thread at a time.
+	for (uint g = tid; g < pc.cols / 32u; g += WG) {
+		s += wdot32(rb, g, xb);
+	}
+#endif
 	partial[tid] = s;
 	barrier();
 	for (uint step = WG / 2u; step > 0u; step >>= 1) {

@@ -4,7 +4,8 @@
 // WTYPE_F32, WTYPE_F16, WTYPE_Q8_0, WTYPE_Q4_0, WTYPE_Q4_K, WTYPE_Q6_K. Rows are stored in
 // their GGUF layout, back to back; `rb` is a row's first byte within the buffer. Block
 // layouts follow ggml (see model/quant): every row of a quantised type is whole blocks.
-// With WDOT defined, the kernel also declares `float xv[]` and gets wdot32.
+// With WDOT defined, the kernel also declares `float xv[]` and, for quantised types, gets
+// wdot32.
 
 uint byte_at(uint b) {
 	return (w[b >> 2] >> ((b & 3u) * 8u)) & 0xFFu;
@@ -74,18 +75,12 @@ float wget(uint rb, uint k) {
 #endif
 }
 
-#ifdef WDOT
-// wdot32 returns the dot product of elements 32g..32g+31 of the row at byte rb with
-// xv[xb + 32g ...]. The row must hold those 32 elements.
+#if defined(WDOT) && !defined(WTYPE_F32) && !defined(WTYPE_F16)
+// wdot32 returns the dot product of elements 32g..32g+31 of the row at byte rb (a
+// quantised type) with xv[xb + 32g ...].
 float wdot32(uint rb, uint g, uint xb) {
 	uint x0 = xb + 32u * g;
-#if defined(WTYPE_F32) || defined(WTYPE_F16)
-	float s = 0.0;
-	for (uint i = 0u; i < 32u; i++) {
-		s += wget(rb, 32u * g + i) * xv[x0 + i];
-	}
-	return s;
-#elif defined(WTYPE_Q8_0)
+#if defined(WTYPE_Q8_0)
 	uint base = rb + g * 34u;
 	float s = 0.0;
 	for (uint i = 0u; i < 32u; i++) {
