@@ -14,7 +14,8 @@
 // C. The package is compiled only with cgo on Linux, FreeBSD and macOS and without the
 // "novulkan" build tag; elsewhere Open returns an error wrapping backend.ErrUnsupported and
 // the runtime uses the CPU backend. A machine without the loader or without a device gets
-// the same kind of error at Open.
+// the same kind of error at Open. Portability devices (MoltenVK) are enumerated when the
+// loader offers VK_KHR_portability_enumeration.
 //
 // # Execution model
 //

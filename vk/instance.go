@@ -80,7 +80,8 @@ func newInstance(validation bool) (*instance, error) {
 	if c == nil {
 		return nil, fmt.Errorf("vulkan: %w", errors.New("out of host memory"))
 	}
-	r := C.sk_create_instance(c, C.uint32_t(api), cbool(validation), cbool(debugUtils), cbool(syncValidation))
+	portability := hasInstanceExtension("", "VK_KHR_portability_enumeration")
+	r := C.sk_create_instance(c, C.uint32_t(api), cbool(validation), cbool(debugUtils), cbool(syncValidation), cbool(portability))
 	if err := check("vkCreateInstance", int32(r)); err != nil {
 		C.sk_destroy_instance(c)
 		C.sk_free(c)

@@ -158,7 +158,7 @@ static void fill_messenger_info(sk_ctx* c, VkDebugUtilsMessengerCreateInfoEXT* m
 	m->pUserData = c;
 }
 
-VkResult sk_create_instance(sk_ctx* c, uint32_t api, int validation, int debugUtils, int syncValidation) {
+VkResult sk_create_instance(sk_ctx* c, uint32_t api, int validation, int debugUtils, int syncValidation, int portability) {
 	VkApplicationInfo app = {0};
 	app.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO;
 	app.pApplicationName = "scope";
@@ -166,7 +166,7 @@ VkResult sk_create_instance(sk_ctx* c, uint32_t api, int validation, int debugUt
 	app.apiVersion = api;
 
 	const char* layers[1] = {"VK_LAYER_KHRONOS_validation"};
-	const char* exts[2];
+	const char* exts[3];
 	uint32_t nexts = 0;
 	VkDebugUtilsMessengerCreateInfoEXT messenger;
 	VkValidationFeaturesEXT features = {0};
@@ -188,6 +188,11 @@ VkResult sk_create_instance(sk_ctx* c, uint32_t api, int validation, int debugUt
 	VkInstanceCreateInfo info = {0};
 	info.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO;
 	info.pNext = next;
+	if (portability) {
+		// Lists portability devices (MoltenVK) too.
+		exts[nexts++] = "VK_KHR_portability_enumeration";
+		info.flags = VK_INSTANCE_CREATE_ENUMERATE_PORTABILITY_BIT_KHR;
+	}
 	info.pApplicationInfo = &app;
 	info.enabledLayerCount = validation ? 1 : 0;
 	info.ppEnabledLayerNames = layers;

@@ -61,7 +61,7 @@ void sk_free(sk_ctx* c);
 uint32_t sk_loader_version(void);
 int sk_has_layer(const char* name);
 int sk_has_instance_extension(const char* layer, const char* name);
-VkResult sk_create_instance(sk_ctx* c, uint32_t api, int validation, int debugUtils, int syncValidation);
+VkResult sk_create_instance(sk_ctx* c, uint32_t api, int validation, int debugUtils, int syncValidation, int portability);
 void sk_destroy_instance(sk_ctx* c);
 VkResult sk_enum_physical(sk_ctx* c, uint64_t* out, uint32_t* count);
 void sk_phys_info(sk_ctx* c, uint64_t phys, uint32_t instanceApi, sk_physinfo* out);

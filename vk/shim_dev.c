@@ -46,6 +46,12 @@ VkResult sk_create_device(sk_ctx* c, uint64_t phys, uint32_t family, int f16, in
 	info.pNext = next;
 	info.queueCreateInfoCount = 1;
 	info.pQueueCreateInfos = &q;
+	// A portability device (MoltenVK) requires its subset extension to be enabled.
+	const char* exts[1] = {"VK_KHR_portability_subset"};
+	if (sk_device_has_extension(c, p, exts[0])) {
+		info.enabledExtensionCount = 1;
+		info.ppEnabledExtensionNames = exts;
+	}
 	info.pEnabledFeatures = &feats;
 	VkResult r = c->vkCreateDevice(p, &info, NULL, &c->device);
 	if (r != VK_SUCCESS) {

@@ -22,6 +22,8 @@ struct sk_ctx {
 	long msgTotal;
 };
 
+int sk_device_has_extension(sk_ctx* c, VkPhysicalDevice p, const char* name);
+
 #define H(T, v) SK_HANDLE_FROM_U64(T, v)
 #define U(v) SK_HANDLE_TO_U64(v)
 

@@ -9,7 +9,7 @@
 #define API_1_1 ((1u << 22) | (1u << 12))
 #define API_1_2 ((1u << 22) | (2u << 12))
 
-static int device_has_extension(sk_ctx* c, VkPhysicalDevice p, const char* name) {
+int sk_device_has_extension(sk_ctx* c, VkPhysicalDevice p, const char* name) {
 	uint32_t n = 0;
 	if (c->vkEnumerateDeviceExtensionProperties(p, NULL, &n, NULL) != VK_SUCCESS || n == 0) {
 		return 0;
@@ -100,7 +100,7 @@ static void query_memory(sk_ctx* c, VkPhysicalDevice p, int useV2, sk_physinfo* 
 	budget.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT;
 	VkPhysicalDeviceMemoryProperties2 mem2 = {0};
 	mem2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2;
-	out->hasMemoryBudget = useV2 && device_has_extension(c, p, "VK_EXT_memory_budget");
+	out->hasMemoryBudget = useV2 && sk_device_has_extension(c, p, "VK_EXT_memory_budget");
 	if (out->hasMemoryBudget) {
 		mem2.pNext = &budget;
 	}

@@ -113,10 +113,13 @@ func (d *Device) uploadRows(t, st quant.Type, cols int, src []byte, size int) (a
 			return allocation{}, err
 		}
 	}
-	if pad := int(a.size) - len(src); pad > 0 {
-		src = append(src[:len(src):len(src)], make([]byte, pad)...)
+	if err := d.upload(a, 0, src); err != nil {
+		return allocation{}, err
 	}
-	return a, d.upload(a, 0, src)
+	if pad := int(a.size) - len(src); pad > 0 { // the last word's unused bytes
+		return a, d.upload(a, int64(len(src)), make([]byte, pad))
+	}
+	return a, nil
 }
 
 // convertRows dequantises rows of type t and encodes them as F32 or F16.
