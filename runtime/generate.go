@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/scopekv/scope/internal/sample"
+	"github.com/scopekv/scope/scope"
 )
 
 // Sampling configures token selection. Temperature 0 is greedy.
@@ -40,7 +41,8 @@ type Result struct {
 	PromptTokens int
 	PromptTime   time.Duration
 	GenerateTime time.Duration
-	StopReason   string // "eos", "length", "context"
+	StopReason   string        // "eos", "length", "context"
+	KV           *scope.Report // KV policy accounting (nil without a policy)
 }
 
 // PromptTokensPerSec and GenTokensPerSec are the measured speeds.
@@ -66,6 +68,15 @@ func (s *Session) Generate(ctx context.Context, prompt string, opts GenerateOpti
 	if len(ids) > s.ctxLen {
 		return nil, fmt.Errorf("%w: the prompt has %d tokens, the context holds %d", ErrContextFull, len(ids), s.ctxLen)
 	}
+	if s.pol != nil {
+		maxNew := opts.MaxTokens
+		if maxNew <= 0 || maxNew > s.ctxLen-len(ids) {
+			maxNew = s.ctxLen - len(ids)
+		}
+		if err := s.pol.begin(len(ids), max(maxNew, 1)); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadConfig, err)
+		}
+	}
 	out := newTextStream(tok, opts.Stream)
 	if err := out.prompt(ids); err != nil {
 		return nil, err
@@ -80,6 +91,7 @@ func (s *Session) Generate(ctx context.Context, prompt string, opts GenerateOpti
 	err = s.sampleLoop(ctx, logits, opts, res, out)
 	res.GenerateTime = time.Since(start) - res.PromptTime
 	res.Text = out.generated.String()
+	res.KV = s.KVReport()
 	return res, err
 }
 

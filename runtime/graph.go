@@ -12,7 +12,6 @@ type acts struct {
 	hb, hb2    backend.Buffer // (B, hidden)
 	last, norm backend.Buffer // (dim)
 	logits     backend.Buffer // (vocab)
-	scores     backend.Buffer // (nHeads, ctx) attention probabilities, when a policy needs them
 }
 
 func newActs(dev backend.Device, m *Model, batch, ctxLen int) (*acts, error) {
@@ -40,16 +39,21 @@ func newActs(dev backend.Device, m *Model, batch, ctxLen int) (*acts, error) {
 type step struct {
 	tokens []int32
 	pos    []int32
-	slots  [][]int32   // per layer, (N, units)
-	tables [][][]int32 // per layer, (units)(pages)
-	scores bool        // ask attention for the last token's probabilities
+	slots  [][]int32    // per layer, (N, units)
+	tables [][][]int32  // per layer, (units)(pages)
+	kvOps  []backend.Op // KV page updates to apply first (evictions, compaction)
+
+	scores      []backend.Buffer // per layer, when the policy needs attention scores
+	scoreStride int
+	scoreRows   int // query rows whose probabilities are summed (1 = the last token)
 }
 
 // buildOps emits the op list of one forward step, ending with the last token's logits.
 func (s *Session) buildOps(st *step) []backend.Op {
 	m, a, c := s.m, s.acts, s.m.file.Config
 	n := len(st.tokens)
-	ops := make([]backend.Op, 0, 16*c.NLayers+8)
+	ops := make([]backend.Op, 0, 16*c.NLayers+8+len(st.kvOps))
+	ops = append(ops, st.kvOps...)
 	ops = append(ops, backend.Embed{Table: m.w.embed, Tokens: st.tokens, Out: a.x})
 	for l := range m.w.layers {
 		w := &m.w.layers[l]
@@ -63,7 +67,7 @@ func (s *Session) buildOps(st *step) []backend.Op {
 			backend.RoPE{X: a.k, N: n, NHeads: c.NKVHeads, HeadDim: c.HeadDim, RopeDim: c.RopeDim, Pos: st.pos,
 				NeoX: c.RopeNeoX, Base: c.RopeBase, Factors: c.RopeFactors},
 			backend.KVWrite{KV: s.kv, K: a.k, V: a.v, N: n, NKVHeads: c.NKVHeads,
-				UnitsPerKVHead: s.cache.UnitsPerKVHead(), Slots: st.slots[l], Pos: st.pos},
+				UnitsPerKVHead: s.units / c.NKVHeads, Slots: st.slots[l], Pos: st.pos},
 			s.attentionOp(st, l, n),
 			backend.MatMul{W: w.wo, X: a.att, Out: a.xb2, N: n},
 			backend.Add{A: a.x, B: a.xb2, Out: a.x, N: n * c.Dim},
@@ -84,11 +88,10 @@ func (s *Session) buildOps(st *step) []backend.Op {
 
 func (s *Session) attentionOp(st *step, l, n int) backend.Op {
 	c := s.m.file.Config
-	op := backend.Attention{Q: s.acts.q, Out: s.acts.att, KV: s.kv, N: n, NHeads: c.NHeads, Units: s.cache.Units(),
+	op := backend.Attention{Q: s.acts.q, Out: s.acts.att, KV: s.kv, N: n, NHeads: c.NHeads, Units: s.units,
 		HeadDim: c.HeadDim, QPos: st.pos, Tables: st.tables[l]}
-	if st.scores && s.acts.scores != nil {
-		op.Scores = s.acts.scores
-		op.ScoreStride = s.scoreStride
+	if st.scores != nil {
+		op.Scores, op.ScoreStride, op.ScoreRows = st.scores[l], st.scoreStride, st.scoreRows
 	}
 	return op
 }

@@ -5,25 +5,33 @@ import (
 	"fmt"
 
 	"github.com/scopekv/scope/internal/backend"
+	"github.com/scopekv/scope/scope"
 )
 
 // SessionOptions configures a session.
 type SessionOptions struct {
-	ContextLen int // KV positions; 0 = the model's Config.ContextLen (capped at 4096)
-	PageSize   int // KV page size in token slots; 0 = 16
+	ContextLen int // KV positions; 0 = Config.ContextLen, else the model's (capped at 4096)
+	PageSize   int // KV page size in token slots; 0 = 16 (KV.PageSize when KV is set)
+	// KV selects a KV-compression policy (SCOPE or a baseline). nil keeps every entry in a
+	// contiguous cache.
+	KV *scope.Config
+	// KVMemory bounds the paged KV pool in bytes when KV is set; 0 sizes it for the whole
+	// context. Running out of pages is an error wrapping kv.ErrOutOfPages.
+	KVMemory int64
 }
 
 // Session is one sequence's state: its KV cache and position. Not safe for concurrent use.
 type Session struct {
-	m           *Model
-	cache       kvCache
-	kv          backend.KVStore
-	acts        *acts
-	ctxLen      int
-	pos         int     // next position
-	history     []int32 // tokens evaluated so far
-	scoreStride int
-	logits      []float32
+	m       *Model
+	cache   kvCache   // contiguous cache (KV == nil)
+	pol     *policyKV // policy-driven paged cache (KV != nil)
+	units   int       // KV selection units per layer
+	kv      backend.KVStore
+	acts    *acts
+	ctxLen  int
+	pos     int     // next position
+	history []int32 // tokens evaluated so far
+	logits  []float32
 }
 
 // NewSession allocates a session's KV cache and activations on the model's device.
@@ -42,24 +50,54 @@ func (m *Model) NewSession(opts SessionOptions) (*Session, error) {
 	if ctxLen < 0 {
 		return nil, fmt.Errorf("%w: context length %d", ErrBadConfig, ctxLen)
 	}
-	pageSize := opts.PageSize
-	if pageSize == 0 {
-		pageSize = 16
-	}
-	if pageSize < 0 {
-		return nil, fmt.Errorf("%w: page size %d", ErrBadConfig, pageSize)
-	}
-	cache := newContigCache(c.NLayers, c.NKVHeads, ctxLen, pageSize)
-	kv, err := m.dev.NewKV(backend.KVLayout{NumPages: cache.numPages(), PageSize: pageSize, HeadDim: c.HeadDim})
+	s := &Session{m: m, ctxLen: ctxLen, logits: make([]float32, c.VocabSize)}
+	layout, err := s.newCache(opts)
 	if err != nil {
-		return nil, fmt.Errorf("allocating the KV cache (%d positions): %w", ctxLen, err)
+		return nil, err
 	}
-	a, err := newActs(m.dev, m, m.cfg.BatchSize, ctxLen)
-	if err != nil {
+	if s.kv, err = m.dev.NewKV(layout); err != nil {
+		return nil, fmt.Errorf("allocating the KV cache (%d pages of %d slots): %w", layout.NumPages, layout.PageSize, err)
+	}
+	if s.acts, err = newActs(m.dev, m, m.cfg.BatchSize, ctxLen); err != nil {
 		return nil, fmt.Errorf("allocating activations: %w", err)
 	}
-	return &Session{m: m, cache: cache, kv: kv, acts: a, ctxLen: ctxLen,
-		logits: make([]float32, c.VocabSize)}, nil
+	return s, nil
+}
+
+// newCache sets up the contiguous or the policy cache and returns the KV store geometry.
+func (s *Session) newCache(opts SessionOptions) (backend.KVLayout, error) {
+	c := s.m.file.Config
+	if opts.KV == nil {
+		ps := opts.PageSize
+		if ps == 0 {
+			ps = 16
+		}
+		if ps < 0 {
+			return backend.KVLayout{}, fmt.Errorf("%w: page size %d", ErrBadConfig, ps)
+		}
+		cache := newContigCache(c.NLayers, c.NKVHeads, s.ctxLen, ps)
+		s.cache, s.units = cache, c.NKVHeads
+		return backend.KVLayout{NumPages: cache.numPages(), PageSize: ps, HeadDim: c.HeadDim}, nil
+	}
+	cfg := *opts.KV
+	if opts.PageSize != 0 {
+		cfg.PageSize = opts.PageSize
+	}
+	if err := cfg.Validate(s.ctxLen); err != nil {
+		return backend.KVLayout{}, fmt.Errorf("%w: %w", ErrBadConfig, err)
+	}
+	shape := scope.Shape{Layers: c.NLayers, Heads: c.NHeads, KVHeads: c.NKVHeads}
+	units := shape.Units(cfg.GQA)
+	pages := c.NLayers * units * ((s.ctxLen+cfg.PageSize-1)/cfg.PageSize + 2)
+	if opts.KVMemory > 0 {
+		pages = kvPagesFor(opts.KVMemory, cfg.PageSize, c.HeadDim)
+	}
+	pol, err := newPolicyKV(cfg, shape, pages, int64(2*4*c.HeadDim))
+	if err != nil {
+		return backend.KVLayout{}, fmt.Errorf("%w: %w", ErrBadConfig, err)
+	}
+	s.pol, s.units = pol, units
+	return backend.KVLayout{NumPages: pages, PageSize: cfg.PageSize, HeadDim: c.HeadDim}, nil
 }
 
 // Pos is the number of positions evaluated so far.
@@ -68,15 +106,30 @@ func (s *Session) Pos() int { return s.pos }
 // ContextLen is the session's capacity in positions.
 func (s *Session) ContextLen() int { return s.ctxLen }
 
+// KVReport returns the KV policy's accounting for the current request (nil without a policy).
+func (s *Session) KVReport() *scope.Report {
+	if s.pol == nil || s.pol.mgr == nil {
+		return nil
+	}
+	r := s.pol.mgr.Report()
+	return &r
+}
+
 // Reset forgets the session's tokens so it can start a new sequence.
 func (s *Session) Reset() {
-	s.cache.Reset()
+	if s.cache != nil {
+		s.cache.Reset()
+	}
+	if s.pol != nil {
+		s.pol.end()
+	}
 	s.pos = 0
 	s.history = s.history[:0]
 }
 
 // Eval runs tokens through the model at the next positions, in batches, and returns the
-// logits after the last one (valid until the next call).
+// logits after the last one (valid until the next call). With a KV policy, the first Eval
+// after Reset is the prompt; every later token is a decode step.
 func (s *Session) Eval(ctx context.Context, tokens []int32) ([]float32, error) {
 	if len(tokens) == 0 {
 		return nil, fmt.Errorf("%w: no tokens to evaluate", ErrBadConfig)
@@ -90,12 +143,21 @@ func (s *Session) Eval(ctx context.Context, tokens []int32) ([]float32, error) {
 			return nil, fmt.Errorf("%w: token %d outside the vocabulary of %d", ErrBadConfig, t, vocab)
 		}
 	}
-	for len(tokens) > 0 {
-		n := min(len(tokens), s.m.cfg.BatchSize)
-		if err := s.forward(ctx, tokens[:n]); err != nil {
-			return nil, err
+	var err error
+	switch {
+	case s.pol == nil:
+		err = s.evalContig(ctx, tokens)
+	case s.pos == 0:
+		err = s.evalPrompt(ctx, tokens)
+	default:
+		for i := range tokens {
+			if err = s.evalDecode(ctx, tokens[i]); err != nil {
+				break
+			}
 		}
-		tokens = tokens[n:]
+	}
+	if err != nil {
+		return nil, err
 	}
 	if err := s.m.dev.Read(s.acts.logits, s.logits); err != nil {
 		return nil, err
@@ -103,23 +165,40 @@ func (s *Session) Eval(ctx context.Context, tokens []int32) ([]float32, error) {
 	return s.logits, nil
 }
 
-func (s *Session) forward(ctx context.Context, tokens []int32) error {
+func (s *Session) evalContig(ctx context.Context, tokens []int32) error {
+	for len(tokens) > 0 {
+		n := min(len(tokens), s.m.cfg.BatchSize)
+		st := s.newStep(tokens[:n])
+		slots, err := s.cache.Append(st.pos)
+		if err != nil {
+			return err
+		}
+		st.slots = slots
+		for l := 0; l < s.m.file.Config.NLayers; l++ {
+			st.tables = append(st.tables, s.cache.Tables(l))
+		}
+		if err := s.run(ctx, st); err != nil {
+			return err
+		}
+		tokens = tokens[n:]
+	}
+	return nil
+}
+
+func (s *Session) newStep(tokens []int32) *step {
 	pos := make([]int32, len(tokens))
 	for i := range pos {
 		pos[i] = int32(s.pos + i)
 	}
-	slots, err := s.cache.Append(pos)
-	if err != nil {
-		return err
-	}
-	st := &step{tokens: tokens, pos: pos, slots: slots}
-	for l := 0; l < s.m.file.Config.NLayers; l++ {
-		st.tables = append(st.tables, s.cache.Tables(l))
-	}
+	return &step{tokens: tokens, pos: pos}
+}
+
+// run executes one step and advances the position.
+func (s *Session) run(ctx context.Context, st *step) error {
 	if err := s.m.dev.Run(ctx, s.buildOps(st)); err != nil {
 		return err
 	}
-	s.pos += len(tokens)
-	s.history = append(s.history, tokens...)
+	s.pos += len(st.tokens)
+	s.history = append(s.history, st.tokens...)
 	return nil
 }

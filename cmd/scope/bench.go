@@ -28,6 +28,8 @@ func runBench(args []string) error {
 	fs := newFlags("bench")
 	var mf modelFlags
 	mf.register(fs)
+	var kf kvFlags
+	kf.register(fs)
 	pp := fs.Int("p", 64, "prompt tokens processed in one batch (0 = skip)")
 	tg := fs.Int("n", 32, "tokens generated one at a time (0 = skip)")
 	reps := fs.Int("r", 2, "repetitions (the best is reported)")
@@ -38,6 +40,10 @@ func runBench(args []string) error {
 	}
 	if *pp < 0 || *tg < 0 || *reps < 1 {
 		return fmt.Errorf("-p and -n must be >= 0 and -r >= 1")
+	}
+	kvc, err := kf.config()
+	if err != nil {
+		return err
 	}
 	if *pp > mf.batch {
 		mf.batch = *pp
@@ -53,7 +59,7 @@ func runBench(args []string) error {
 	}
 	defer m.Close()
 	res, err := m.Bench(context.Background(), scope.BenchOptions{PromptTokens: *pp, GenTokens: *tg, Reps: *reps,
-		Session: scope.SessionOptions{ContextLen: mf.ctx}})
+		Session: scope.SessionOptions{ContextLen: mf.ctx, KV: kvc, KVMemory: kf.memory(), PageSize: kf.pageSize}})
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,8 @@ func runGenerate(args []string) error {
 	fs := newFlags("generate")
 	var mf modelFlags
 	mf.register(fs)
+	var kf kvFlags
+	kf.register(fs)
 	prompt := fs.String("p", "", "prompt text")
 	n := fs.Int("n", 256, "new tokens to generate (0 = until end of text or a full context)")
 	temp := fs.Float64("temp", 0.8, "temperature (0 = greedy)")
@@ -30,6 +32,10 @@ func runGenerate(args []string) error {
 	if err := checkSampling(*n, *temp, *topK, *topP, *minP, *rep); err != nil {
 		return err
 	}
+	kvc, err := kf.config()
+	if err != nil {
+		return err
+	}
 	stop, err := mf.startProfile()
 	if err != nil {
 		return err
@@ -40,7 +46,7 @@ func runGenerate(args []string) error {
 		return err
 	}
 	defer m.Close()
-	s, err := m.NewSession(scope.SessionOptions{})
+	s, err := m.NewSession(scope.SessionOptions{KV: kvc, KVMemory: kf.memory(), PageSize: kf.pageSize})
 	if err != nil {
 		return err
 	}
@@ -64,7 +70,7 @@ func runGenerate(args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "\nscope: %s | prompt %d tok, %.1f tok/s | generated %d tok, %.2f tok/s | stop: %s\n",
 		m.Device().Name, res.PromptTokens, res.PromptTokensPerSec(), len(res.Tokens), res.GenTokensPerSec(), res.StopReason)
-	return nil
+	return kf.report(res.KV)
 }
 
 func checkSampling(n int, temp float64, topK int, topP, minP, rep float64) error {

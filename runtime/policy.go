@@ -1,0 +1,195 @@
+package runtime
+
+import (
+	"fmt"
+
+	"github.com/scopekv/scope/internal/backend"
+	"github.com/scopekv/scope/kv"
+	"github.com/scopekv/scope/scope"
+)
+
+// policyKV is the paged KV cache driven by a SCOPE (or baseline) policy: package kv holds
+// the pages, a scope.Manager per request decides which slots to keep, and the attention
+// kernels report the scores the policy ranks.
+type policyKV struct {
+	cfg   scope.Config
+	shape scope.Shape
+	pool  *kv.Pool
+	mgr   *scope.Manager // nil between requests
+	units int
+
+	ups []kv.Update
+	low kv.Lowered
+
+	scores   []backend.Buffer // per layer, (Heads, scoreCap)
+	scoreCap int
+	host     []float32   // read-back scratch
+	prompt   [][]float32 // per layer (Heads, N): summed prompt scores (H2O across chunks)
+	promptN  int         // prompt length of the current request
+	decoding bool        // the prompt has been selected; every new token is a decode step
+}
+
+func newPolicyKV(cfg scope.Config, shape scope.Shape, pages int, slotBytes int64) (*policyKV, error) {
+	units := shape.Units(cfg.GQA)
+	pool, err := kv.NewPool(kv.Config{Layers: shape.Layers, Units: units, PageSize: cfg.PageSize, Pages: pages,
+		BytesPerSlot: slotBytes})
+	if err != nil {
+		return nil, err
+	}
+	return &policyKV{cfg: cfg, shape: shape, pool: pool, units: units}, nil
+}
+
+// begin starts a request of up to maxNew new tokens after a prompt of promptN tokens.
+func (p *policyKV) begin(promptN, maxNew int) error {
+	p.end()
+	mgr, err := scope.NewManager(p.cfg, p.pool, p.shape, maxNew)
+	if err != nil {
+		return err
+	}
+	p.mgr, p.promptN, p.decoding = mgr, promptN, false
+	p.prompt = nil
+	return nil
+}
+
+func (p *policyKV) end() {
+	if p.mgr != nil {
+		p.mgr.Close()
+		p.mgr = nil
+	}
+}
+
+// scoring reports which prompt chunk rows the attention must sum for the prefill method:
+// H2O sums every row of every chunk, SnapKV/PyramidKV the last w rows of the prompt.
+func (p *policyKV) promptScoreRows(last bool, n int) int {
+	if p.promptN <= p.cfg.PrefillBudget {
+		return 0
+	}
+	switch p.cfg.Prefill {
+	case scope.PrefillH2O:
+		return n
+	case scope.PrefillSnapKV, scope.PrefillPyramidKV:
+		if last {
+			return min(p.cfg.Window, n)
+		}
+	}
+	return 0
+}
+
+// chunks splits a prompt into batches of at most batch tokens whose last one holds the
+// whole observation window, so SnapKV's window queries run in one pass.
+func (p *policyKV) chunks(n, batch int) []int {
+	var out []int
+	w := min(p.cfg.Window, n)
+	for n > 0 {
+		c := min(n, batch)
+		if rest := n - c; rest > 0 && rest < w {
+			c = n - w
+		}
+		out = append(out, c)
+		n -= c
+	}
+	return out
+}
+
+// kvOps turns the pool's pending updates into backend ops (copy waves, then positions).
+func (p *policyKV) kvOps(store backend.KVStore) []backend.Op {
+	p.ups = p.pool.DrainUpdates(p.ups[:0])
+	if len(p.ups) == 0 {
+		return nil
+	}
+	p.pool.Lower(p.ups, &p.low)
+	var ops []backend.Op
+	for i := range p.low.WaveEnd {
+		src, dst := p.low.Wave(i)
+		ops = append(ops, backend.KVCopy{KV: store, Src: src, Dst: dst})
+	}
+	if len(p.low.Slots) > 0 {
+		ops = append(ops, backend.KVSetPos{KV: store, Slots: p.low.Slots, Pos: p.low.Pos})
+	}
+	return ops
+}
+
+func (p *policyKV) tables(layer int) [][]int32 {
+	out := make([][]int32, p.units)
+	for u := range out {
+		out[u] = p.mgr.Seq().Table(layer, u)
+	}
+	return out
+}
+
+// ensureScores makes the per-layer score buffers hold (Heads, stride) values.
+func (p *policyKV) ensureScores(dev backend.Device, stride int) error {
+	if stride <= p.scoreCap && p.scores != nil {
+		return nil
+	}
+	cap := max(stride+stride/2, 64)
+	bufs := make([]backend.Buffer, p.shape.Layers)
+	for l := range bufs {
+		b, err := dev.NewBuffer(p.shape.Heads * cap)
+		if err != nil {
+			return fmt.Errorf("allocating attention score buffers: %w", err)
+		}
+		bufs[l] = b
+	}
+	p.scores, p.scoreCap = bufs, cap
+	return nil
+}
+
+func (p *policyKV) maxStride() int {
+	s := 1
+	for l := 0; l < p.shape.Layers; l++ {
+		s = max(s, p.mgr.ScoreStride(l))
+	}
+	return s
+}
+
+// readScores copies layer l's scores, (Heads, scoreCap), to the host scratch.
+func (p *policyKV) readScores(dev backend.Device, l int) ([]float32, error) {
+	n := p.shape.Heads * p.scoreCap
+	if cap(p.host) < n {
+		p.host = make([]float32, n)
+	}
+	h := p.host[:n]
+	if err := dev.Read(p.scores[l], h); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// addPromptScores accumulates a prompt chunk's scores for layer l. A prompt fills its
+// tables in order, so column i is prompt position i; columns from upto on are not part of
+// the tables yet (the buffer may hold older values there).
+func (p *policyKV) addPromptScores(l int, s []float32, stride, upto int) {
+	if p.prompt == nil {
+		p.prompt = make([][]float32, p.shape.Layers)
+	}
+	if p.prompt[l] == nil {
+		p.prompt[l] = make([]float32, p.shape.Heads*p.promptN)
+	}
+	dst := p.prompt[l]
+	for h := 0; h < p.shape.Heads; h++ {
+		row := s[h*stride : h*stride+min(stride, p.promptN, upto)]
+		for i, v := range row {
+			dst[h*p.promptN+i] += v
+		}
+	}
+}
+
+// selectPrompt runs the prefill selection of every layer once the prompt is in.
+func (p *policyKV) selectPrompt() error {
+	for l := 0; l < p.shape.Layers; l++ {
+		if !p.mgr.PrefillNeedsScores(l) {
+			continue
+		}
+		var s []float32
+		if p.prompt != nil {
+			s = p.prompt[l]
+		}
+		if err := p.mgr.PrefillLayer(l, s, p.promptN); err != nil {
+			return err
+		}
+	}
+	p.prompt = nil
+	p.decoding = true
+	return nil
+}

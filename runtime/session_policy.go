@@ -1,0 +1,113 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/scopekv/scope/kv"
+)
+
+// kvPagesFor converts a KV memory budget into pages (F32 K and V per slot).
+func kvPagesFor(bytes int64, pageSize, headDim int) int {
+	return kv.PagesFor(bytes, pageSize, int64(2*4*headDim))
+}
+
+// evalPrompt feeds the prompt through the policy cache in chunks, collects the scores the
+// prefill method ranks, and runs its selection once the whole prompt is in (P25).
+func (s *Session) evalPrompt(ctx context.Context, tokens []int32) error {
+	p := s.pol
+	if p.mgr == nil {
+		if err := p.begin(len(tokens), s.ctxLen-len(tokens)); err != nil {
+			return err
+		}
+	}
+	p.promptN = len(tokens)
+	chunks := p.chunks(len(tokens), s.m.cfg.BatchSize)
+	for i, n := range chunks {
+		if err := s.promptChunk(ctx, tokens[:n], i == len(chunks)-1); err != nil {
+			return err
+		}
+		tokens = tokens[n:]
+	}
+	return p.selectPrompt()
+}
+
+func (s *Session) promptChunk(ctx context.Context, tokens []int32, last bool) error {
+	p := s.pol
+	st := s.newStep(tokens)
+	if _, err := p.mgr.AppendPrompt(st.pos[0], len(tokens)); err != nil {
+		return err
+	}
+	s.fillLayers(st)
+	rows := p.promptScoreRows(last, len(tokens))
+	if rows > 0 {
+		if err := s.attachScores(st, rows); err != nil {
+			return err
+		}
+	}
+	if err := s.run(ctx, st); err != nil {
+		return err
+	}
+	for l := 0; rows > 0 && l < len(st.tables); l++ {
+		sc, err := p.readScores(s.m.dev, l)
+		if err != nil {
+			return err
+		}
+		p.addPromptScores(l, sc, st.scoreStride, s.pos)
+	}
+	return nil
+}
+
+// evalDecode runs one decode step: a slot for the token in every (layer, unit), attention
+// with scores when the policy selects at this step, then evictions (after attending, P14).
+func (s *Session) evalDecode(ctx context.Context, token int32) error {
+	p := s.pol
+	if !p.decoding {
+		return fmt.Errorf("%w: decode step before the prompt", ErrBadConfig)
+	}
+	plan, err := p.mgr.Begin(int32(s.pos))
+	if err != nil {
+		return err
+	}
+	st := s.newStep([]int32{token})
+	s.fillLayers(st)
+	if plan.NeedScores {
+		if err := s.attachScores(st, 1); err != nil {
+			return err
+		}
+	}
+	if err := s.run(ctx, st); err != nil {
+		return err
+	}
+	for l := 0; plan.NeedScores && l < len(st.tables); l++ {
+		sc, err := p.readScores(s.m.dev, l)
+		if err != nil {
+			return err
+		}
+		if err := p.mgr.Observe(l, sc, st.scoreStride); err != nil {
+			return err
+		}
+	}
+	return p.mgr.End()
+}
+
+// fillLayers takes the step's slots and page tables from the manager, and the pending page
+// updates as the first ops.
+func (s *Session) fillLayers(st *step) {
+	p := s.pol
+	st.kvOps = p.kvOps(s.kv)
+	for l := 0; l < s.m.file.Config.NLayers; l++ {
+		st.slots = append(st.slots, p.mgr.LayerSlots(l))
+		st.tables = append(st.tables, p.tables(l))
+	}
+}
+
+func (s *Session) attachScores(st *step, rows int) error {
+	p := s.pol
+	stride := p.maxStride()
+	if err := p.ensureScores(s.m.dev, stride); err != nil {
+		return err
+	}
+	st.scores, st.scoreStride, st.scoreRows = p.scores, p.scoreCap, rows
+	return nil
+}
