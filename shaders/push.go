@@ -65,10 +65,9 @@ type AttnReducePush struct{ N, NHeads, HeadDim, NSplits uint32 }
 
 // AttnScoresPush is attn_scores.comp's block.
 type AttnScoresPush struct {
-	NHeads, Units, HeadDim, PageSize, SlotsPerChunk, NChunks, TabOff, QRow uint32
-	Qpos                                                                   int32
-	ScoreStride                                                            uint32
-	Scale                                                                  float32
+	NHeads, Units, HeadDim, PageSize, SlotsPerChunk, NChunks, TabOff, QposOff uint32
+	Row0, NRows, ScoreStride                                                  uint32
+	Scale                                                                     float32
 }
 
 // KVChunks is the size of the KV kernels' descriptor arrays (KV_CHUNKS in kv.glsl).

@@ -71,20 +71,20 @@ func TestAttention(t *testing.T) {
 	cases := []struct {
 		name                          string
 		nHeads, units, headDim, pages int
-		pageSize, n                   int
+		pageSize, n, scoreRows        int
 		scores, chunked               bool
 	}{
-		{"prefill gqa", 6, 2, 64, 5, 4, 7, true, false},
-		{"prefill faithful", 4, 4, 40, 3, 8, 9, false, false},
-		{"prefill tiles", 2, 1, 64, 12, 4, 40, true, false},
-		{"prefill hd256", 2, 2, 256, 4, 4, 11, false, false},
-		{"prefill odd hd", 3, 3, 33, 5, 3, 13, false, false},
-		{"decode split", 4, 2, 64, 90, 4, 1, true, false},
-		{"decode split hd128", 2, 1, 128, 70, 16, 1, true, false},
-		{"decode hd256", 2, 2, 256, 3, 16, 2, false, false},
-		{"decode odd hd", 3, 1, 33, 40, 3, 1, true, false},
-		{"chunked prefill", 2, 2, 64, 6, 4, 2, true, true},
-		{"chunked decode", 2, 2, 64, 10, 4, 1, true, true},
+		{"prefill gqa", 6, 2, 64, 5, 4, 7, 0, true, false},
+		{"prefill faithful", 4, 4, 40, 3, 8, 9, 0, false, false},
+		{"prefill tiles", 2, 1, 64, 12, 4, 40, 16, true, false},
+		{"prefill hd256", 2, 2, 256, 4, 4, 11, 0, false, false},
+		{"prefill odd hd", 3, 3, 33, 5, 3, 13, 50, true, false},
+		{"decode split", 4, 2, 64, 90, 4, 1, 0, true, false},
+		{"decode split hd128", 2, 1, 128, 70, 16, 1, 0, true, false},
+		{"decode hd256", 2, 2, 256, 3, 16, 2, 2, true, false},
+		{"decode odd hd", 3, 1, 33, 40, 3, 1, 0, true, false},
+		{"chunked prefill", 2, 2, 64, 6, 4, 2, 2, true, true},
+		{"chunked decode", 2, 2, 64, 10, 4, 1, 0, true, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -112,7 +112,7 @@ func TestAttention(t *testing.T) {
 				op := backend.Attention{Q: q[s], Out: out[s], KV: sc.kv[s], N: c.n, NHeads: c.nHeads, Units: c.units,
 					HeadDim: c.headDim, QPos: qpos, Tables: sc.tables}
 				if c.scores {
-					op.Scores, op.ScoreStride = scores[s], stride
+					op.Scores, op.ScoreStride, op.ScoreRows = scores[s], stride, c.scoreRows
 				}
 				return []backend.Op{op}
 			})

@@ -77,15 +77,16 @@ func (d *Device) planAttention(p *plan, o backend.Attention) error {
 		scale = float32(1 / math.Sqrt(float64(o.HeadDim)))
 	}
 	tabOff, longest := p.uploadTables(o.Tables[:o.Units])
+	qposOff := p.uploadInts(o.QPos[:o.N])
 	// Scores first: it reads Q, which Out may alias.
 	if o.Scores != nil {
-		if err := d.planScores(p, kv, &o, a[0], tabOff, scale); err != nil {
+		if err := d.planScores(p, kv, &o, a[0], tabOff, qposOff, scale); err != nil {
 			return err
 		}
 	}
 	if o.N > 1 {
 		if bq, bk, ok := prefillTile(o.HeadDim, d.phys.maxSharedMemory); ok {
-			d.planPrefill(p, kv, &o, a, tabOff, scale, bq, bk)
+			d.planPrefill(p, kv, &o, a, tabOff, qposOff, scale, bq, bk)
 			return nil
 		}
 	}
@@ -105,7 +106,7 @@ func (d *Device) planAttention(p *plan, o backend.Attention) error {
 	}
 	push := shaders.AttnPush{N: uint32(o.N), NHeads: uint32(o.NHeads), Units: uint32(o.Units),
 		HeadDim: uint32(o.HeadDim), PageSize: uint32(kv.l.PageSize), SlotsPerChunk: uint32(kv.slotsPerChunk),
-		NChunks: uint32(len(kv.k)), TabOff: tabOff, QposOff: p.uploadInts(o.QPos[:o.N]),
+		NChunks: uint32(len(kv.k)), TabOff: tabOff, QposOff: qposOff,
 		PagesPerSplit: uint32(pps), NSplits: uint32(splits), Scale: scale}
 	descs := []desc{rd(a[0]), arenaDesc()}
 	descs = append(descs, chunkDescs(kv.k, false)...)
@@ -133,10 +134,10 @@ func prefillTile(headDim, maxShared int) (bq, bk int, ok bool) {
 	return 0, 0, false
 }
 
-func (d *Device) planPrefill(p *plan, kv *kvStore, o *backend.Attention, a []allocation, tabOff uint32, scale float32, bq, bk int) {
+func (d *Device) planPrefill(p *plan, kv *kvStore, o *backend.Attention, a []allocation, tabOff, qposOff uint32, scale float32, bq, bk int) {
 	push := shaders.AttnPrefillPush{N: uint32(o.N), NHeads: uint32(o.NHeads), Units: uint32(o.Units),
 		PageSize: uint32(kv.l.PageSize), SlotsPerChunk: uint32(kv.slotsPerChunk), TabOff: tabOff,
-		QposOff: p.uploadInts(o.QPos[:o.N]), Scale: scale}
+		QposOff: qposOff, Scale: scale}
 	descs := []desc{rd(a[0]), arenaDesc()}
 	descs = append(descs, chunkDescs(kv.k, false)...)
 	descs = append(descs, chunkDescs(kv.v, false)...)
@@ -145,7 +146,7 @@ func (d *Device) planPrefill(p *plan, kv *kvStore, o *backend.Attention, a []all
 	p.withSpec(uint32(o.HeadDim), uint32(bq), uint32(bk))
 }
 
-func (d *Device) planScores(p *plan, kv *kvStore, o *backend.Attention, q allocation, tabOff uint32, scale float32) error {
+func (d *Device) planScores(p *plan, kv *kvStore, o *backend.Attention, q allocation, tabOff, qposOff uint32, scale float32) error {
 	if o.ScoreStride <= 0 {
 		return fmt.Errorf("ScoreStride %d", o.ScoreStride)
 	}
@@ -153,12 +154,18 @@ func (d *Device) planScores(p *plan, kv *kvStore, o *backend.Attention, q alloca
 	if err != nil {
 		return err
 	}
+	tmp, err := d.scratchArray("scores", o.NHeads*o.ScoreStride)
+	if err != nil {
+		return err
+	}
+	rows := min(max(o.ScoreRows, 1), o.N)
 	push := shaders.AttnScoresPush{NHeads: uint32(o.NHeads), Units: uint32(o.Units), HeadDim: uint32(o.HeadDim),
 		PageSize: uint32(kv.l.PageSize), SlotsPerChunk: uint32(kv.slotsPerChunk), NChunks: uint32(len(kv.k)),
-		TabOff: tabOff, QRow: uint32(o.N - 1), Qpos: o.QPos[o.N-1], ScoreStride: uint32(o.ScoreStride), Scale: scale}
+		TabOff: tabOff, QposOff: qposOff, Row0: uint32(o.N - rows), NRows: uint32(rows),
+		ScoreStride: uint32(o.ScoreStride), Scale: scale}
 	descs := []desc{rd(q), arenaDesc()}
 	descs = append(descs, chunkDescs(kv.k, false)...)
-	descs = append(descs, rd(kv.pos), wr(scores))
+	descs = append(descs, rd(kv.pos), wr(scores), wr(tmp))
 	add(p, "attn_scores_f32", &push, [3]uint32{uint32(o.NHeads), 1, 1}, descs...)
 	return nil
 }
