@@ -1,0 +1,127 @@
+package tests
+
+import (
+	"testing"
+
+	"github.com/scopekv/scope/internal/testdata"
+	scope "github.com/scopekv/scope/runtime"
+	kvpolicy "github.com/scopekv/scope/scope"
+)
+
+func policyConfig(t *testing.T, prefill, decode string, d, r int) *kvpolicy.Config {
+	t.Helper()
+	c := kvpolicy.DefaultConfig()
+	var err error
+	if c.Prefill, err = kvpolicy.ParsePrefill(prefill); err != nil {
+		t.Fatal(err)
+	}
+	if c.Decode, err = kvpolicy.ParseDecode(decode); err != nil {
+		t.Fatal(err)
+	}
+	c.DecodeBudget, c.Recent = d, r
+	return &c
+}
+
+func generateWith(t *testing.T, m *scope.Model, kv *kvpolicy.Config, prompt string, n int) (string, *scope.Result) {
+	t.Helper()
+	s, err := m.NewSession(scope.SessionOptions{ContextLen: 512, KV: kv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text []byte
+	res, err := s.Generate(t.Context(), prompt, scope.GenerateOptions{MaxTokens: n,
+		Stream: func(s string) error { text = append(text, s...); return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(text), res
+}
+
+// TestPoliciesWithoutEvictionMatchContiguous: with a decode budget larger than the output and
+// the full prefill, no policy evicts anything, so every one must give the contiguous
+// cache's tokens exactly (stories260K, 400 tokens, every backend).
+func TestPoliciesWithoutEvictionMatchContiguous(t *testing.T) {
+	path := testdata.Path(t, "gguf", "stories260K.gguf")
+	for _, be := range backends(t) {
+		t.Run(be, func(t *testing.T) {
+			m := openModel(t, be, path)
+			want, _ := generateWith(t, m, nil, "Once upon a time", 400)
+			for _, d := range []string{"none", "slide", "adaptive", "discontinuous", "h2o", "streamingllm"} {
+				got, res := generateWith(t, m, policyConfig(t, "full", d, 420, 16), "Once upon a time", 400)
+				if got != want {
+					t.Errorf("%s: text differs from the contiguous cache\n got %q\nwant %q", d, got, want)
+				}
+				if res.KV == nil || res.KV.Evictions != 0 {
+					t.Errorf("%s: expected a report without evictions, got %+v", d, res.KV)
+				}
+			}
+		})
+	}
+}
+
+// TestSlideBoundsResidentEntries: stories260K, "Once upon a time", 480 tokens, full prefill,
+// Slide D=64 R=16 (and Discontinuous with its +delta+1 peak). Every (layer, unit) holds at
+// most prompt + D + 1 entries at every step, and compaction copies at most a few pages.
+func TestSlideBoundsResidentEntries(t *testing.T) {
+	path := testdata.Path(t, "gguf", "stories260K.gguf")
+	m := openModel(t, "cpu", path)
+	c := m.Config()
+	for _, d := range []string{"slide", "discontinuous"} {
+		_, res := generateWith(t, m, policyConfig(t, "full", d, 64, 16), "Once upon a time", 480)
+		r := res.KV
+		limit := r.PromptLen + 64 + 1
+		if d == "discontinuous" {
+			// Its budget grows like Adaptive's (R + (s-1)/delta, past D as in the reference)
+			// and it refreshes only every delta+1 steps.
+			limit = r.PromptLen + max(64, 16+(r.Steps-1)/r.Delta) + r.Delta + 1
+		}
+		units := c.NLayers * r.Units
+		for step, e := range r.StepEntries {
+			if e > units*limit {
+				t.Errorf("%s step %d: %d entries over %d units > %d each", d, step+1, e, units, limit)
+			}
+		}
+		if r.PeakLayerEntries > limit {
+			t.Errorf("%s: peak layer entries %d > %d", d, r.PeakLayerEntries, limit)
+		}
+		if r.Evictions == 0 {
+			t.Errorf("%s: nothing evicted over %d steps", d, r.Steps)
+		}
+		pageBytes := int64(r.PageSize) * r.SlotSize
+		for l, ls := range r.Layers {
+			if perStep := ls.BytesCopied / int64(max(r.Steps, 1)); perStep > 4*pageBytes*int64(r.Units) {
+				t.Errorf("%s layer %d: %d bytes copied per step on average", d, l, perStep)
+			}
+		}
+		t.Logf("%s: %d steps, peak layer entries %d (limit %d), rebuilds %d, evictions %d", d, r.Steps,
+			r.PeakLayerEntries, limit, r.Rebuilds, r.Evictions)
+	}
+}
+
+// TestBackendsMakeSameDecisions runs Slide on every backend and compares the keep/evict
+// accounting and text with the scalar reference's.
+func TestBackendsMakeSameDecisions(t *testing.T) {
+	path := testdata.Path(t, "gguf", "stories260K.gguf")
+	kv := policyConfig(t, "full", "slide", 64, 16)
+	wantText, want := generateWith(t, openModel(t, "ref", path), kv, "Once upon a time", 300)
+	for _, be := range backends(t) {
+		if be == "ref" {
+			continue
+		}
+		t.Run(be, func(t *testing.T) {
+			got, res := generateWith(t, openModel(t, be, path), kv, "Once upon a time", 300)
+			if got != wantText {
+				t.Errorf("text differs from the reference backend\n got %q\nwant %q", got, wantText)
+			}
+			if res.KV.Evictions != want.KV.Evictions || res.KV.Rebuilds != want.KV.Rebuilds {
+				t.Errorf("evictions/rebuilds %d/%d, reference %d/%d", res.KV.Evictions, res.KV.Rebuilds,
+					want.KV.Evictions, want.KV.Rebuilds)
+			}
+			for i := range want.KV.StepEntries {
+				if i < len(res.KV.StepEntries) && res.KV.StepEntries[i] != want.KV.StepEntries[i] {
+					t.Fatalf("step %d: %d entries, reference %d", i+1, res.KV.StepEntries[i], want.KV.StepEntries[i])
+				}
+			}
+		})
+	}
+}
