@@ -64,6 +64,8 @@ func runEvalRecall(args []string) error {
 	fs := newFlags("eval recall")
 	var mf modelFlags
 	mf.register(fs)
+	var kf kvFlags
+	kf.register(fs)
 	data := fs.String("data", "", "recall set (JSONL with k, prompt, answers)")
 	k := fs.Int("k", 0, "generate a set with K records per prompt instead of --data")
 	n := fs.Int("count", 8, "prompts to generate with --k")
@@ -77,6 +79,10 @@ func runEvalRecall(args []string) error {
 	if err != nil {
 		return err
 	}
+	kvc, err := kf.config()
+	if err != nil {
+		return err
+	}
 	if *save != "" {
 		if err := eval.SaveRecall(*save, tasks); err != nil {
 			return err
@@ -87,7 +93,7 @@ func runEvalRecall(args []string) error {
 		return err
 	}
 	defer m.Close()
-	acc, err := runRecall(m, tasks, *out)
+	acc, err := runRecall(m, scope.SessionOptions{KV: kvc, KVMemory: kf.memory(), PageSize: kf.pageSize}, tasks, *out)
 	if err != nil {
 		return err
 	}
@@ -111,7 +117,7 @@ func recallTasks(data string, k, n int, seed int64) ([]eval.RecallTask, error) {
 	return nil, fmt.Errorf("no data: pass --data SET.jsonl or --k K")
 }
 
-func runRecall(m *scope.Model, tasks []eval.RecallTask, outPath string) (float64, error) {
+func runRecall(m *scope.Model, so scope.SessionOptions, tasks []eval.RecallTask, outPath string) (float64, error) {
 	var w *eval.OutputWriter
 	if outPath != "" {
 		var err error
@@ -120,7 +126,7 @@ func runRecall(m *scope.Model, tasks []eval.RecallTask, outPath string) (float64
 		}
 		defer w.Close()
 	}
-	s, err := m.NewSession(scope.SessionOptions{})
+	s, err := m.NewSession(so)
 	if err != nil {
 		return 0, err
 	}
