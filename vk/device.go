@@ -113,8 +113,10 @@ func (d *Device) Caps() backend.Caps {
 	}
 }
 
-// ValidationMessages returns the validation layer's warnings and errors recorded since
-// the last call, and forgets them. It is empty unless Options.Validation was set.
+// ValidationMessages returns the validation layer's warnings and errors (every message of
+// those severities, of the general, validation and performance types; info and verbose
+// messages are the loader's chatter) recorded since the last call, and forgets them. It is
+// empty unless Options.Validation was set.
 func (d *Device) ValidationMessages() []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
