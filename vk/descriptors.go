@@ -17,6 +17,9 @@ import (
 const (
 	setsPerPool        = 256
 	descriptorsPerPool = setsPerPool * 8
+	// maxCachedSets bounds the cache: past it, every set is freed between two runs and
+	// the sets still in use are written again on demand (new buffers keep making new sets).
+	maxCachedSets = 16384
 )
 
 // bufRef is the range of a block that one descriptor views.
@@ -35,6 +38,7 @@ func (a allocation) ref() bufRef {
 type descriptorCache struct {
 	pools []uint64
 	sets  map[string]uint64
+	limit int // maxCachedSets unless set (tests)
 }
 
 func setKey(dsl uint64, descs []bufRef) string {
@@ -109,6 +113,18 @@ func (d *Device) allocSet(dsl uint64) (uint64, error) {
 		return 0, errors.Join(errors.New("vulkan: a fresh descriptor pool is too small"), check("vkAllocateDescriptorSets", r))
 	}
 	return uint64(set), nil
+}
+
+// trim frees every cached set when the cache has grown past maxCachedSets. It is called
+// between runs, when no command buffer uses a set.
+func (c *descriptorCache) trim(d *Device) {
+	limit := c.limit
+	if limit == 0 {
+		limit = maxCachedSets
+	}
+	if len(c.sets) > limit {
+		c.destroy(d)
+	}
 }
 
 func (c *descriptorCache) destroy(d *Device) {

@@ -198,3 +198,25 @@ func TestValidationCatchesMisuse(t *testing.T) {
 	}
 	t.Logf("recorded as expected: %.200s", msgs[0])
 }
+
+// TestDescriptorCacheTrim runs with a tiny set cache: sets are freed between runs and
+// written again, and results stay right.
+func TestDescriptorCacheTrim(t *testing.T) {
+	d := openOrSkip(t, Options{DeviceIndex: -1, Validation: true})
+	d.sets.limit = 2
+	tw := newTwin(t, d)
+	for i := 0; i < 4; i++ {
+		a, b, out := tw.buf(tw.randn(33, 1)), tw.buf(tw.randn(33, 1)), tw.zeros(33)
+		tw.run(func(s int) []backend.Op {
+			return []backend.Op{
+				backend.Add{A: a[s], B: b[s], Out: out[s], N: 33},
+				backend.SwiGLU{Gate: a[s], Up: out[s], Out: b[s], N: 33},
+				backend.Add{A: b[s], B: out[s], Out: a[s], N: 33},
+			}
+		})
+		tw.compare("a", a, tolF32)
+		if n := len(d.sets.sets); n > 3 {
+			t.Fatalf("%d cached sets after a trim to 2", n)
+		}
+	}
+}

@@ -33,6 +33,7 @@ func (d *Device) Run(ctx context.Context, ops []backend.Op) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	d.sets.trim(d)
 	p := &plan{d: d}
 	for i, op := range ops {
 		p.op = i
