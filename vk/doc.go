@@ -29,12 +29,30 @@
 // rows into several parts (one dispatch each) and the KV store into chunks of whole pages
 // bound as a descriptor array.
 //
+// # Kernels
+//
+// Every kernel computes in float32. Weights of type F32, F16, Q8_0, Q4_0, Q4_K and Q6_K
+// are read in their GGUF layout; one-row weights (norms, biases) and BF16 are stored as
+// F32, other types are dequantised once at upload to F16. Decoding uses a matrix-vector
+// kernel (one workgroup per output row) and batches a tiled matrix-matrix kernel; prefill
+// attention is tiled over queries, decode attention is split over the cache and reduced.
+// fp16 arithmetic is not used yet, even where Caps reports it.
+//
 // # Lavapipe
 //
 // Mesa's software device (lavapipe) reports: 128-byte push constants, 128 MiB storage
 // buffer range, subgroup size 8, 32 KiB shared memory, 65535 workgroups per dimension, 2 GiB
 // per allocation, no VK_EXT_memory_budget; its memory is host-visible and coherent, so the
-// backend maps it and needs no staging copies (tests force the staging path too). Each
-// submit costs about 100 us and pipeline creation (LLVM) tens of milliseconds, which is why
-// pipelines are created on first use.
+// backend maps it and needs no staging copies (tests force the staging path too). Measured
+// on a shared 2-core machine: a Run of one dispatch takes about 240 us and each further
+// dependent dispatch about 40 us; a 2048x2048 matrix-vector product 13-25 ms depending on
+// the weight type; creating a pipeline (LLVM) takes tens of milliseconds, so pipelines are
+// created on first use (Mesa's on-disk shader cache makes later processes faster).
+//
+// # Memory
+//
+// The backend contract has no way to free one buffer, weight or KV store: everything is
+// freed by Close. Internal scratch buffers and the arena grow geometrically and keep their
+// old ranges until Close; the descriptor-set cache is emptied between runs once it holds
+// more than 16384 sets.
 package vk

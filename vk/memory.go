@@ -135,9 +135,6 @@ func (d *Device) newBlock(h *heap, size int64) (*block, error) {
 	if err := check("vkAllocateMemory", int32(r)); err != nil {
 		return nil, fmt.Errorf("%s memory block of %d bytes: %w", h.name, size, err)
 	}
-	if r != 0 {
-		return nil, &ResultError{Call: "vkAllocateMemory", Code: int32(r)}
-	}
 	b := &block{mem: uint64(mem), buf: uint64(buf), size: size, mapped: ptr}
 	h.blocks = append(h.blocks, b)
 	return b, nil
