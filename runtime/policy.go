@@ -1,8 +1,6 @@
 package runtime
 
 import (
-	"fmt"
-
 	"github.com/scopekv/scope/internal/backend"
 	"github.com/scopekv/scope/kv"
 	"github.com/scopekv/scope/scope"
@@ -21,9 +19,6 @@ type policyKV struct {
 	ups []kv.Update
 	low kv.Lowered
 
-	scores   []backend.Buffer // per layer, (Heads, scoreCap)
-	scoreCap int
-	host     []float32   // read-back scratch
 	prompt   [][]float32 // per layer (Heads, N): summed prompt scores (H2O across chunks)
 	promptN  int         // prompt length of the current request
 	decoding bool        // the prompt has been selected; every new token is a decode step
@@ -117,43 +112,12 @@ func (p *policyKV) tables(layer int) [][]int32 {
 	return out
 }
 
-// ensureScores makes the per-layer score buffers hold (Heads, stride) values.
-func (p *policyKV) ensureScores(dev backend.Device, stride int) error {
-	if stride <= p.scoreCap && p.scores != nil {
-		return nil
-	}
-	cap := max(stride+stride/2, 64)
-	bufs := make([]backend.Buffer, p.shape.Layers)
-	for l := range bufs {
-		b, err := dev.NewBuffer(p.shape.Heads * cap)
-		if err != nil {
-			return fmt.Errorf("allocating attention score buffers: %w", err)
-		}
-		bufs[l] = b
-	}
-	p.scores, p.scoreCap = bufs, cap
-	return nil
-}
-
 func (p *policyKV) maxStride() int {
 	s := 1
 	for l := 0; l < p.shape.Layers; l++ {
 		s = max(s, p.mgr.ScoreStride(l))
 	}
 	return s
-}
-
-// readScores copies layer l's scores, (Heads, scoreCap), to the host scratch.
-func (p *policyKV) readScores(dev backend.Device, l int) ([]float32, error) {
-	n := p.shape.Heads * p.scoreCap
-	if cap(p.host) < n {
-		p.host = make([]float32, n)
-	}
-	h := p.host[:n]
-	if err := dev.Read(p.scores[l], h); err != nil {
-		return nil, err
-	}
-	return h, nil
 }
 
 // addPromptScores accumulates a prompt chunk's scores for layer l. A prompt fills its

@@ -28,10 +28,15 @@ type Session struct {
 	units   int       // KV selection units per layer
 	kv      backend.KVStore
 	acts    *acts
+	scores  scoreBufs // attention probabilities for policies and probes
 	ctxLen  int
 	pos     int     // next position
 	history []int32 // tokens evaluated so far
 	logits  []float32
+
+	probe      *Probe
+	promptLen  int // tokens of the first Eval after Reset
+	decodeStep int // tokens evaluated since the prompt
 }
 
 // NewSession allocates a session's KV cache and activations on the model's device.
@@ -50,7 +55,7 @@ func (m *Model) NewSession(opts SessionOptions) (*Session, error) {
 	if ctxLen < 0 {
 		return nil, fmt.Errorf("%w: context length %d", ErrBadConfig, ctxLen)
 	}
-	s := &Session{m: m, ctxLen: ctxLen, logits: make([]float32, c.VocabSize)}
+	s := &Session{m: m, ctxLen: ctxLen, logits: make([]float32, c.VocabSize), scores: scoreBufs{heads: c.NHeads}}
 	layout, err := s.newCache(opts)
 	if err != nil {
 		return nil, err
@@ -123,7 +128,7 @@ func (s *Session) Reset() {
 	if s.pol != nil {
 		s.pol.end()
 	}
-	s.pos = 0
+	s.pos, s.promptLen, s.decodeStep = 0, 0, 0
 	s.history = s.history[:0]
 }
 
@@ -143,8 +148,17 @@ func (s *Session) Eval(ctx context.Context, tokens []int32) ([]float32, error) {
 			return nil, fmt.Errorf("%w: token %d outside the vocabulary of %d", ErrBadConfig, t, vocab)
 		}
 	}
+	if s.pos == 0 {
+		s.promptLen = len(tokens)
+	}
 	var err error
 	switch {
+	case s.pol == nil && s.pos > 0:
+		for i := range tokens {
+			if err = s.evalContigDecode(ctx, tokens[i]); err != nil {
+				break
+			}
+		}
 	case s.pol == nil:
 		err = s.evalContig(ctx, tokens)
 	case s.pos == 0:
@@ -183,6 +197,32 @@ func (s *Session) evalContig(ctx context.Context, tokens []int32) error {
 		tokens = tokens[n:]
 	}
 	return nil
+}
+
+// evalContigDecode runs one decode token, with attention scores when a probe wants them.
+func (s *Session) evalContigDecode(ctx context.Context, token int32) error {
+	s.decodeStep++
+	if !s.probe.wants(s.decodeStep) {
+		return s.evalContig(ctx, []int32{token})
+	}
+	st := s.newStep([]int32{token})
+	slots, err := s.cache.Append(st.pos)
+	if err != nil {
+		return err
+	}
+	st.slots = slots
+	stride := 0
+	for l := 0; l < s.m.file.Config.NLayers; l++ {
+		st.tables = append(st.tables, s.cache.Tables(l))
+		stride = max(stride, len(st.tables[l][0])*s.kv.Layout().PageSize)
+	}
+	if err := s.attachScores(st, stride, 1); err != nil {
+		return err
+	}
+	if err := s.run(ctx, st); err != nil {
+		return err
+	}
+	return s.reportProbe(st, s.decodeStep)
 }
 
 func (s *Session) newStep(tokens []int32) *step {

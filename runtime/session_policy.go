@@ -41,7 +41,7 @@ func (s *Session) promptChunk(ctx context.Context, tokens []int32, last bool) er
 	s.fillLayers(st)
 	rows := p.promptScoreRows(last, len(tokens))
 	if rows > 0 {
-		if err := s.attachScores(st, rows); err != nil {
+		if err := s.attachScores(st, p.maxStride(), rows); err != nil {
 			return err
 		}
 	}
@@ -49,7 +49,7 @@ func (s *Session) promptChunk(ctx context.Context, tokens []int32, last bool) er
 		return err
 	}
 	for l := 0; rows > 0 && l < len(st.tables); l++ {
-		sc, err := p.readScores(s.m.dev, l)
+		sc, err := s.scores.read(s.m.dev, l)
 		if err != nil {
 			return err
 		}
@@ -69,18 +69,25 @@ func (s *Session) evalDecode(ctx context.Context, token int32) error {
 	if err != nil {
 		return err
 	}
+	s.decodeStep++
+	probe := s.probe.wants(s.decodeStep)
 	st := s.newStep([]int32{token})
 	s.fillLayers(st)
-	if plan.NeedScores {
-		if err := s.attachScores(st, 1); err != nil {
+	if plan.NeedScores || probe {
+		if err := s.attachScores(st, p.maxStride(), 1); err != nil {
 			return err
 		}
 	}
 	if err := s.run(ctx, st); err != nil {
 		return err
 	}
+	if probe {
+		if err := s.reportProbe(st, s.decodeStep); err != nil {
+			return err
+		}
+	}
 	for l := 0; plan.NeedScores && l < len(st.tables); l++ {
-		sc, err := p.readScores(s.m.dev, l)
+		sc, err := s.scores.read(s.m.dev, l)
 		if err != nil {
 			return err
 		}
@@ -100,14 +107,4 @@ func (s *Session) fillLayers(st *step) {
 		st.slots = append(st.slots, p.mgr.LayerSlots(l))
 		st.tables = append(st.tables, p.tables(l))
 	}
-}
-
-func (s *Session) attachScores(st *step, rows int) error {
-	p := s.pol
-	stride := p.maxStride()
-	if err := p.ensureScores(s.m.dev, stride); err != nil {
-		return err
-	}
-	st.scores, st.scoreStride, st.scoreRows = p.scores, p.scoreCap, rows
-	return nil
 }

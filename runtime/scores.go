@@ -1,0 +1,57 @@
+package runtime
+
+import (
+	"fmt"
+
+	"github.com/scopekv/scope/internal/backend"
+)
+
+// scoreBufs are per-layer device buffers the attention op writes its probabilities into,
+// (Heads, stride) each, and a host scratch to read one back.
+type scoreBufs struct {
+	heads  int
+	bufs   []backend.Buffer
+	stride int
+	host   []float32
+}
+
+// ensure makes every layer's buffer hold rows of at least minStride slots.
+func (b *scoreBufs) ensure(dev backend.Device, layers, minStride int) error {
+	if b.bufs != nil && minStride <= b.stride {
+		return nil
+	}
+	stride := max(minStride+minStride/2, 64)
+	bufs := make([]backend.Buffer, layers)
+	for l := range bufs {
+		buf, err := dev.NewBuffer(b.heads * stride)
+		if err != nil {
+			return fmt.Errorf("allocating attention score buffers: %w", err)
+		}
+		bufs[l] = buf
+	}
+	b.bufs, b.stride = bufs, stride
+	return nil
+}
+
+// read copies layer l's scores, (heads, stride), to the host scratch (valid until the
+// next read).
+func (b *scoreBufs) read(dev backend.Device, l int) ([]float32, error) {
+	n := b.heads * b.stride
+	if cap(b.host) < n {
+		b.host = make([]float32, n)
+	}
+	h := b.host[:n]
+	if err := dev.Read(b.bufs[l], h); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// attach asks the step's attention ops for scores summed over the last rows queries.
+func (s *Session) attachScores(st *step, minStride, rows int) error {
+	if err := s.scores.ensure(s.m.dev, s.m.file.Config.NLayers, minStride); err != nil {
+		return err
+	}
+	st.scores, st.scoreStride, st.scoreRows = s.scores.bufs, s.scores.stride, rows
+	return nil
+}
