@@ -33,6 +33,7 @@ generate:
 # Regenerates the SPIR-V and fails when it differs from what is committed.
 check-shaders: generate
 	git diff --exit-code -- shaders
+	test -z "$$(git status --porcelain -- shaders)"
 
 # Installs the Debian packages the Vulkan backend and its tests use (needs root).
 deps:
