@@ -149,6 +149,8 @@ func loadGGUFTensors(m *Model, f *gguf.File) error {
 			return err
 		}
 		c.RopeFactors = v
+	} else if err := ropeScaling(f, c); err != nil {
+		return err
 	}
 	if c.NLayers > 4096 {
 		return fmt.Errorf("model: %d layers is implausible", c.NLayers)

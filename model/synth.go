@@ -37,6 +37,7 @@ func ShapeNames() []string {
 
 // SynthOptions configures Synth.
 type SynthOptions struct {
+	Arch  string // "llama" (default) or "qwen2" (Q/K/V biases, NeoX RoPE)
 	Shape string
 	Type  quant.Type // weight type of the matrices (norms stay F32)
 	Seed  uint64
@@ -60,6 +61,13 @@ func synth(o SynthOptions, capture func(name string, v []float32)) (*gguf.Writer
 	if !quant.CanQuantize(o.Type) {
 		return nil, fmt.Errorf("cannot write weights of type %s", o.Type)
 	}
+	switch o.Arch {
+	case "":
+		o.Arch = "llama"
+	case "llama", "qwen2":
+	default:
+		return nil, fmt.Errorf("cannot write architecture %q (llama or qwen2)", o.Arch)
+	}
 	w := gguf.NewWriter()
 	if o.Vocab != nil {
 		if err := copyVocab(w, o.Vocab); err != nil {
@@ -70,27 +78,31 @@ func synth(o SynthOptions, capture func(name string, v []float32)) (*gguf.Writer
 	} else if err := writeBuiltinVocab(w, sh.VocabSize); err != nil {
 		return nil, err
 	}
-	if err := writeHParams(w, o.Shape, sh, o.Type); err != nil {
+	if err := writeHParams(w, o.Arch, o.Shape, sh, o.Type); err != nil {
 		return nil, err
 	}
-	g := &synthGen{w: w, rng: rand.New(rand.NewPCG(o.Seed, 0x5c09e)), typ: o.Type, notice: o.Notice, capture: capture}
+	g := &synthGen{w: w, rng: rand.New(rand.NewPCG(o.Seed, 0x5c09e)), typ: o.Type, notice: o.Notice, capture: capture,
+		bias: o.Arch == "qwen2"}
 	return w, g.tensors(sh)
 }
 
-func writeHParams(w *gguf.Writer, name string, sh Shape, t quant.Type) error {
+func writeHParams(w *gguf.Writer, arch, name string, sh Shape, t quant.Type) error {
 	kv := []struct {
 		k string
 		v any
 	}{
-		{"general.architecture", "llama"}, {"general.name", "synth-" + name},
+		{"general.architecture", arch}, {"general.name", "synth-" + name},
 		{"general.file_type", uint32(fileType(t))},
-		{"llama.context_length", uint32(sh.ContextLen)}, {"llama.embedding_length", uint32(sh.Dim)},
-		{"llama.feed_forward_length", uint32(sh.HiddenDim)}, {"llama.block_count", uint32(sh.NLayers)},
-		{"llama.attention.head_count", uint32(sh.NHeads)}, {"llama.attention.head_count_kv", uint32(sh.NKVHeads)},
-		{"llama.attention.layer_norm_rms_epsilon", float32(1e-5)},
-		{"llama.rope.dimension_count", uint32(sh.Dim / sh.NHeads)}, {"llama.rope.freq_base", float32(10000)},
+		{".context_length", uint32(sh.ContextLen)}, {".embedding_length", uint32(sh.Dim)},
+		{".feed_forward_length", uint32(sh.HiddenDim)}, {".block_count", uint32(sh.NLayers)},
+		{".attention.head_count", uint32(sh.NHeads)}, {".attention.head_count_kv", uint32(sh.NKVHeads)},
+		{".attention.layer_norm_rms_epsilon", float32(1e-5)},
+		{".rope.dimension_count", uint32(sh.Dim / sh.NHeads)}, {".rope.freq_base", float32(10000)},
 	}
 	for _, e := range kv {
+		if e.k[0] == '.' {
+			e.k = arch + e.k
+		}
 		if err := w.Set(e.k, e.v); err != nil {
 			return err
 		}
@@ -110,6 +122,7 @@ type synthGen struct {
 	typ     quant.Type
 	notice  func(string)
 	capture func(string, []float32)
+	bias    bool // Q/K/V biases (qwen2)
 }
 
 func (g *synthGen) tensors(sh Shape) error {
@@ -130,6 +143,16 @@ func (g *synthGen) tensors(sh Shape) error {
 				return err
 			}
 		}
+		if g.bias {
+			for _, b := range []struct {
+				name string
+				n    int
+			}{{"attn_q.bias", sh.Dim}, {"attn_k.bias", kv}, {"attn_v.bias", kv}} {
+				if err := g.vector(p+b.name, b.n, 0, 0.5); err != nil {
+					return err
+				}
+			}
+		}
 		for _, n := range []string{"attn_norm.weight", "ffn_norm.weight"} {
 			if err := g.norm(p+n, sh.Dim); err != nil {
 				return err
@@ -142,10 +165,13 @@ func (g *synthGen) tensors(sh Shape) error {
 	return g.matrix("output.weight", sh.VocabSize, sh.Dim, 1/math.Sqrt(float64(sh.Dim)))
 }
 
-func (g *synthGen) norm(name string, n int) error {
+func (g *synthGen) norm(name string, n int) error { return g.vector(name, n, 1, 0.1) }
+
+// vector writes an F32 vector of normal values with the given mean and deviation.
+func (g *synthGen) vector(name string, n int, mean, std float64) error {
 	v := make([]float32, n)
 	for i := range v {
-		v[i] = float32(1 + 0.1*g.rng.NormFloat64())
+		v[i] = float32(mean + std*g.rng.NormFloat64())
 	}
 	return g.add(name, quant.F32, []int64{int64(n)}, v)
 }

@@ -54,6 +54,7 @@ func TestBackendsAgreeWithReference(t *testing.T) {
 	for _, typ := range []quant.Type{quant.F32, quant.F16, quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q6_K} {
 		cases = append(cases, tc{"tiny-" + typ.String(), synthModel(t, "tiny", typ), typ})
 	}
+	cases = append(cases, tc{"qwen2-tiny-Q8_0", synthArch(t, "qwen2", "tiny", quant.Q8_0), quant.Q8_0})
 	if dir := testdata.Root(); dir != "" {
 		cases = append(cases, tc{"stories260K", dir + "/gguf/stories260K.gguf", quant.F32})
 	}

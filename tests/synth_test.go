@@ -18,10 +18,14 @@ var (
 
 // synthModel writes (once per test binary) a synthetic model of the given shape and type.
 func synthModel(t *testing.T, shape string, typ quant.Type) string {
+	return synthArch(t, "llama", shape, typ)
+}
+
+func synthArch(t *testing.T, arch, shape string, typ quant.Type) string {
 	t.Helper()
 	synthMu.Lock()
 	defer synthMu.Unlock()
-	key := shape + "-" + typ.String()
+	key := arch + "-" + shape + "-" + typ.String()
 	if p, ok := synthFiles[key]; ok {
 		return p
 	}
@@ -32,7 +36,7 @@ func synthModel(t *testing.T, shape string, typ quant.Type) string {
 		}
 		synthDir = d
 	}
-	w, err := model.Synth(model.SynthOptions{Shape: shape, Type: typ, Seed: 7})
+	w, err := model.Synth(model.SynthOptions{Arch: arch, Shape: shape, Type: typ, Seed: 7})
 	if err != nil {
 		t.Fatal(err)
 	}

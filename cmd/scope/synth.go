@@ -12,6 +12,7 @@ import (
 
 func runSynth(args []string) error {
 	fs := newFlags("synth")
+	arch := fs.String("arch", "llama", "architecture: llama or qwen2")
 	shape := fs.String("shape", "tiny", "model shape: "+strings.Join(model.ShapeNames(), ", "))
 	typ := fs.String("type", "f32", "weight type: f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q4_k, q5_k, q6_k")
 	out := fs.String("o", "", "output GGUF file")
@@ -27,7 +28,7 @@ func runSynth(args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := model.SynthOptions{Shape: *shape, Type: t, Seed: *seed,
+	opts := model.SynthOptions{Arch: *arch, Shape: *shape, Type: t, Seed: *seed,
 		Notice: func(s string) { fmt.Fprintln(os.Stderr, "scope synth:", s) }}
 	if *vocab != "" {
 		v, err := gguf.Open(*vocab)
