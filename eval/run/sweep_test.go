@@ -1,0 +1,172 @@
+package run
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"path/filepath"
+	"testing"
+
+	"github.com/scopekv/scope/eval"
+	"github.com/scopekv/scope/internal/testdata"
+	"github.com/scopekv/scope/model"
+	"github.com/scopekv/scope/model/quant"
+)
+
+// synthModel writes a tiny random-weight model (3 layers, GQA) and returns its path.
+func synthModel(t *testing.T) string {
+	t.Helper()
+	w, err := model.Synth(model.SynthOptions{Shape: "tiny", Type: quant.F32, Seed: 11})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "tiny.gguf")
+	if err := w.WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// recallSet writes a generated recall set of n prompts with k records.
+func recallSet(t *testing.T, k, n int) string {
+	t.Helper()
+	tasks, err := eval.GenerateRecall(k, n, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "recall.jsonl")
+	if err := eval.SaveRecall(path, tasks); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// smallGrid has one method or policy of each kind.
+func smallGrid() Grid {
+	return Grid{PrefillMethods: []string{"snapkv"}, PrefillRatios: []float64{0.5},
+		DecodePolicies: []string{"slide", "discontinuous", "h2o"}, DecodeRatios: []float64{0.25},
+		Recents: []int{2}, PluginPrefills: []string{"h2o"}, PluginRatio: 0.6, PluginDecode: "slide", PluginRecent: 2}
+}
+
+// TestSweepRecallSynthetic runs a tiny sweep end to end and checks its accounting: the
+// memory curves, budgets, survival and refresh counts follow from the policies.
+func TestSweepRecallSynthetic(t *testing.T) {
+	opts := RecallSweepOptions{Models: []string{synthModel(t)}, Sets: []string{recallSet(t, 5, 2)}, Grid: smallGrid()}
+	sw, err := SweepRecall(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sw.Sets) != 1 || len(sw.Sets[0].Runs) != 6 {
+		t.Fatalf("got %d sets, %d runs; want 1 set of 6 runs", len(sw.Sets), len(sw.Sets[0].Runs))
+	}
+	set := sw.Sets[0]
+	full, slide, unified := set.Run("full"), set.Run("slide D=1/4 R=2"), set.Run("h2o-unified D=1/4 R=2")
+	if full == nil || slide == nil || unified == nil {
+		t.Fatalf("missing runs in %v", set.Runs)
+	}
+	n, T := set.PromptLen, set.OutputLen
+	if T != 16 || slide.Budget.D != 4 || slide.Budget.Total != n+4 {
+		t.Fatalf("T %d, slide budget %+v; want T 16, D 4, total %d", T, slide.Budget, n+4)
+	}
+	for _, r := range set.Runs {
+		if len(r.PerPrompt) != 2 || r.Accuracy < 0 || r.Accuracy > 1 || len(r.PerPosition) != 5 {
+			t.Errorf("%s: per prompt %v, accuracy %g, %d positions", r.Spec.Name, r.PerPrompt, r.Accuracy, len(r.PerPosition))
+		}
+	}
+	// The full cache grows by one entry per step; Slide never attends more than N + D + 1.
+	if len(full.StepEntries) == 0 || full.StepEntries[0] != float64(n+1) {
+		t.Errorf("full step entries %v, want to start at %d", full.StepEntries, n+1)
+	}
+	for i, e := range slide.StepEntries {
+		if e > float64(n+slide.Budget.D+1)+1e-9 {
+			t.Errorf("slide step %d attends %g entries, more than N+D+1 = %d", i+1, e, n+slide.Budget.D+1)
+		}
+	}
+	if full.KV.Rebuilds != 0 || slide.KV.Rebuilds == 0 {
+		t.Errorf("rebuilds: full %g, slide %g; want 0 and > 0", full.KV.Rebuilds, slide.KV.Rebuilds)
+	}
+	// Slide never evicts prompt entries; the unified baseline is allowed to.
+	for i, s := range slide.Survival {
+		if math.Abs(s-1) > 1e-12 {
+			t.Errorf("slide: prefill survival %g at step %d, want 1", s, slide.SurvivalSteps[i])
+		}
+	}
+	if len(unified.Survival) == 0 || unified.Survival[0] != 1 {
+		t.Errorf("unified survival %v, want to start at 1", unified.Survival)
+	}
+}
+
+// TestSweepDeterministic runs the same sweep twice, with different worker counts, and
+// expects the same JSON apart from timings.
+func TestSweepDeterministic(t *testing.T) {
+	opts := RecallSweepOptions{Models: []string{synthModel(t)}, Sets: []string{recallSet(t, 4, 1)}, Grid: smallGrid()}
+	var out [][]byte
+	for _, workers := range []int{1, 2} {
+		opts.Workers = workers
+		sw, err := SweepRecall(context.Background(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := WithoutTiming(sw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(`"timing"`)) {
+			t.Fatal("WithoutTiming left a timing field")
+		}
+		out = append(out, b)
+	}
+	if !bytes.Equal(out[0], out[1]) {
+		t.Errorf("two runs differ:\n%s\n%s", out[0], out[1])
+	}
+}
+
+// TestFidelitySynthetic checks that the full cache agrees with itself and that a small
+// decode budget on a random model is measured, within the bounds of the metrics.
+func TestFidelitySynthetic(t *testing.T) {
+	g := Grid{DecodePolicies: []string{"slide"}, DecodeRatios: []float64{0.25}, Recents: []int{3}}
+	sw, err := SweepFidelity(context.Background(), FidelitySweepOptions{Model: synthModel(t),
+		Prompts: []string{"abc def", "hello there, probe"}, Fidelity: FidelityOptions{MaxTokens: 24, IgnoreEOS: true}, Grid: g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, slide := sw.Run("full"), sw.Run("slide D=1/4 R=3")
+	if full == nil || slide == nil {
+		t.Fatalf("runs %v", sw.Runs)
+	}
+	if full.Agreement != 1 || full.Prefix != 24 || full.MeanKL > 1e-6 || full.ForcedTop1 != 1 {
+		t.Errorf("full vs itself: agreement %g, prefix %g, KL %g, top1 %g", full.Agreement, full.Prefix, full.MeanKL, full.ForcedTop1)
+	}
+	if len(slide.KLCurve) != 24 || slide.MeanKL < 0 || slide.Agreement < 0 || slide.Agreement > 1 {
+		t.Errorf("slide: %d KL steps, KL %g, agreement %g", len(slide.KLCurve), slide.MeanKL, slide.Agreement)
+	}
+	// Before the decode region fills (D = 6 entries) nothing is evicted: KL is ~0.
+	for i := range 5 {
+		if slide.KLCurve[i] > 1e-6 {
+			t.Errorf("slide KL at step %d = %g before any eviction", i, slide.KLCurve[i])
+		}
+	}
+}
+
+// TestRecallModelSanity checks the runner against the trained recall model: the full cache
+// recalls a short set exactly, and unified H2O at a small total budget loses answers.
+func TestRecallModelSanity(t *testing.T) {
+	mp := testdata.Path(t, "recall", "recall.gguf")
+	set := recallSet(t, 24, 2)
+	g := Grid{DecodePolicies: []string{"slide", "h2o"}, DecodeRatios: []float64{0.25}, Recents: []int{8}}
+	sw, err := SweepRecall(context.Background(), RecallSweepOptions{Models: []string{mp}, Sets: []string{set}, Grid: g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sw.Sets[0]
+	full, slide, unified := s.Run("full"), s.Run("slide D=1/4 R=8"), s.Run("h2o-unified D=1/4 R=8")
+	if full.Accuracy != 1 {
+		t.Errorf("full cache accuracy %g on K=24, want 1", full.Accuracy)
+	}
+	if slide.Accuracy < unified.Accuracy {
+		t.Errorf("slide %g below unified H2O %g at the same total budget", slide.Accuracy, unified.Accuracy)
+	}
+	if unified.Survival[len(unified.Survival)-1] >= 1 {
+		t.Errorf("unified H2O kept every prefill entry: %v", unified.Survival)
+	}
+}
