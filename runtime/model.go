@@ -107,3 +107,12 @@ func (m *Model) Close() error {
 	m.dev = nil
 	return err
 }
+
+// ValidationMessages returns what the Vulkan validation layer reported so far
+// (Config.Validation); nil for other backends.
+func (m *Model) ValidationMessages() []string {
+	if v, ok := m.dev.(interface{ ValidationMessages() []string }); ok {
+		return v.ValidationMessages()
+	}
+	return nil
+}

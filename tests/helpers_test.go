@@ -24,7 +24,8 @@ func backends(t *testing.T) []string {
 
 func openModel(t *testing.T, backend string, path ...string) *scope.Model {
 	t.Helper()
-	cfg := scope.Config{Backend: backend, Threads: 2}
+	// Vulkan runs under the validation layer; any message fails the test.
+	cfg := scope.Config{Backend: backend, Threads: 2, Validation: backend == "vulkan"}
 	if len(path) == 2 && strings.HasSuffix(path[0], ".bin") {
 		cfg.TokenizerPath = path[1]
 	}
@@ -35,7 +36,12 @@ func openModel(t *testing.T, backend string, path ...string) *scope.Model {
 		}
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { m.Close() })
+	t.Cleanup(func() {
+		if msgs := m.ValidationMessages(); len(msgs) > 0 {
+			t.Errorf("%d Vulkan validation messages, first: %s", len(msgs), msgs[0])
+		}
+		m.Close()
+	})
 	return m
 }
 
