@@ -14,7 +14,8 @@ import (
 // Errors returned by this package; test with errors.Is.
 var (
 	ErrContextFull = errors.New("context full")
-	ErrUnsupported = model.ErrUnsupported
+	ErrUnsupported = model.ErrUnsupported   // the model (architecture, tensor type)
+	ErrNoDevice    = backend.ErrUnsupported // the backend or device cannot be used here
 	ErrOutOfMemory = backend.ErrOutOfMemory
 	ErrDeviceLost  = backend.ErrDeviceLost
 	ErrClosed      = errors.New("closed")

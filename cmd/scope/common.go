@@ -82,5 +82,5 @@ func (f *modelFlags) startProfile() (func(), error) {
 }
 
 func isDeviceError(err error) bool {
-	return errors.Is(err, scope.ErrOutOfMemory) || errors.Is(err, scope.ErrDeviceLost) || errors.Is(err, scope.ErrUnsupported)
+	return errors.Is(err, scope.ErrOutOfMemory) || errors.Is(err, scope.ErrDeviceLost) || errors.Is(err, scope.ErrNoDevice)
 }
