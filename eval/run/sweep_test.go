@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"math"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/scopekv/scope/internal/testdata"
 	"github.com/scopekv/scope/model"
 	"github.com/scopekv/scope/model/quant"
+	"github.com/scopekv/scope/runtime"
 )
 
 // synthModel writes a tiny random-weight model (3 layers, GQA) and returns its path.
@@ -168,5 +170,64 @@ func TestRecallModelSanity(t *testing.T) {
 	}
 	if unified.Survival[len(unified.Survival)-1] >= 1 {
 		t.Errorf("unified H2O kept every prefill entry: %v", unified.Survival)
+	}
+}
+
+// TestChartsWritten draws every chart of a small sweep and of the drift probe.
+func TestChartsWritten(t *testing.T) {
+	mp := synthModel(t)
+	g := smallGrid()
+	sw, err := SweepRecall(context.Background(), RecallSweepOptions{Models: []string{mp}, Sets: []string{recallSet(t, 5, 1)}, Grid: g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	bases, err := RecallCharts(&sw.Sets[0], g, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bases) != 7 {
+		t.Errorf("wrote %d charts, want 7: %v", len(bases), bases)
+	}
+	for _, b := range bases {
+		for _, ext := range []string{".png", ".svg"} {
+			if st, err := os.Stat(b + ext); err != nil || st.Size() == 0 {
+				t.Errorf("%s%s: %v", b, ext, err)
+			}
+		}
+	}
+}
+
+// TestRunDrift probes a tiny model with the full cache: the top set has round(15%) of
+// the resident keys, overlaps fully with itself at step 1, and fractions stay in [0, 1].
+func TestRunDrift(t *testing.T) {
+	m, err := runtime.Open(synthModel(t), runtime.Config{Backend: "cpu", Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	d, err := RunDrift(context.Background(), m, []string{"once upon a time there was"}, DriftOptions{MaxTokens: 40, Steps: []int{9, 33}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Layers) != 3 || d.Layers[0].Layer != 0 || d.Layers[2].Layer != 2 {
+		t.Fatalf("layers %+v, want 0, 1, 2", d.Layers)
+	}
+	n := d.PromptLens[0]
+	for _, l := range d.Layers {
+		if len(l.Steps) != 3 || l.Steps[0] != 1 || l.Overlap[0] != 1 {
+			t.Fatalf("layer %d: steps %v overlap %v; want step 1 added with overlap 1", l.Layer, l.Steps, l.Overlap)
+		}
+		for i, st := range l.Steps {
+			if want := math.Round(0.15 * float64(n+st)); l.TopKeys[i] != max(1, want) {
+				t.Errorf("layer %d step %d: %g top keys, want %g", l.Layer, st, l.TopKeys[i], want)
+			}
+			if f := l.DecodedFraction[i]; f < 0 || f > 1 || l.Overlap[i] < 0 || l.Overlap[i] > 1 {
+				t.Errorf("layer %d step %d: fraction %g overlap %g", l.Layer, st, f, l.Overlap[i])
+			}
+		}
+	}
+	if err := DriftChart(d, "tiny", filepath.Join(t.TempDir(), "drift")); err != nil {
+		t.Fatal(err)
 	}
 }
