@@ -45,7 +45,7 @@ deps:
 demo: build
 	@mkdir -p out
 	$(BIN) synth --shape tiny --type q8_0 -o $(DEMO)
-	$(BIN) generate -m $(DEMO) -p "Hello" -n 32 --temp 0
+	$(BIN) generate -m $(DEMO) -p "The quick brown fox" -n 48 --temp 0.8 --seed 7
 	@if [ -f $(SHARED)/gguf/stories260K.gguf ]; then \
 		$(BIN) generate -m $(SHARED)/gguf/stories260K.gguf -p "Once upon a time" -n 120 --temp 0; \
 	else echo "(no $(SHARED): skipping the stories260K demo)"; fi

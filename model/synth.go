@@ -82,7 +82,7 @@ func synth(o SynthOptions, capture func(name string, v []float32)) (*gguf.Writer
 		return nil, err
 	}
 	g := &synthGen{w: w, rng: rand.New(rand.NewPCG(o.Seed, 0x5c09e)), typ: o.Type, notice: o.Notice, capture: capture,
-		bias: o.Arch == "qwen2"}
+		bias: o.Arch == "qwen2", builtinVocab: o.Vocab == nil}
 	return w, g.tensors(sh)
 }
 
@@ -123,6 +123,8 @@ type synthGen struct {
 	notice  func(string)
 	capture func(string, []float32)
 	bias    bool // Q/K/V biases (qwen2)
+
+	builtinVocab bool
 }
 
 func (g *synthGen) tensors(sh Shape) error {
@@ -165,6 +167,11 @@ func (g *synthGen) tensors(sh Shape) error {
 	return g.matrix("output.weight", sh.VocabSize, sh.Dim, 1/math.Sqrt(float64(sh.Dim)))
 }
 
+// controlRows is how many leading vocabulary rows of the classifier are zeroed: the
+// built-in vocabulary's <unk>, <s>, </s> and byte tokens, so random models rarely end their
+// text at once or print stray bytes (a zero logit sits in the middle of the others).
+const controlRows = 3 + 256
+
 func (g *synthGen) norm(name string, n int) error { return g.vector(name, n, 1, 0.1) }
 
 // vector writes an F32 vector of normal values with the given mean and deviation.
@@ -180,6 +187,9 @@ func (g *synthGen) matrix(name string, rows, cols int, std float64) error {
 	v := make([]float32, rows*cols)
 	for i := range v {
 		v[i] = float32(std * g.rng.NormFloat64())
+	}
+	if name == "output.weight" && g.builtinVocab {
+		clear(v[:controlRows*cols])
 	}
 	t := g.typ
 	if cols%t.BlockSize() != 0 {

@@ -19,10 +19,16 @@ func openDevice(cfg *Config) (backend.Device, error) {
 	if name == "auto" {
 		if open, ok := openers["vulkan"]; ok {
 			dev, err := open(cfg)
-			if err == nil {
+			switch {
+			case err != nil:
+				cfg.Log("vulkan unavailable (%v); using the CPU backend", err)
+			case dev.Caps().Kind == "software" || dev.Caps().Kind == "cpu":
+				// A software rasteriser (lavapipe) is slower than the CPU backend itself.
+				cfg.Log("vulkan device %q is a software renderer; using the CPU backend (--backend vulkan forces it)", dev.Caps().Name)
+				dev.Close()
+			default:
 				return dev, nil
 			}
-			cfg.Log("vulkan unavailable (%v); using the CPU backend", err)
 		}
 		name = "cpu"
 	}
