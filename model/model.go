@@ -94,20 +94,28 @@ type Options struct {
 
 // Open loads a GGUF file or a llama2.c checkpoint, chosen by the file's magic.
 func Open(path string, opts Options) (*Model, error) {
-	f, err := os.Open(path)
+	isGGUF, err := hasGGUFMagic(path)
 	if err != nil {
 		return nil, err
 	}
-	magic := make([]byte, 4)
-	_, err = io.ReadFull(f, magic)
-	f.Close()
-	if err != nil {
-		return nil, fmt.Errorf("%s: too short to be a model file", path)
-	}
-	if bytes.Equal(magic, []byte("GGUF")) {
+	if isGGUF {
 		return openGGUF(path)
 	}
 	return openLlama2C(path, opts.TokenizerPath)
+}
+
+// hasGGUFMagic reports whether a file starts with "GGUF" (else it is taken for llama2.c).
+func hasGGUFMagic(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	magic := make([]byte, 4)
+	if _, err := io.ReadFull(f, magic); err != nil {
+		return false, fmt.Errorf("%s: too short to be a model file", path)
+	}
+	return bytes.Equal(magic, []byte("GGUF")), nil
 }
 
 func (m *Model) validate() error {
@@ -173,17 +181,11 @@ func (m *Model) Parameters() int64 {
 // OpenVocab loads only what tokenizing needs: a model file's tokenizer, or a vocabulary-only
 // GGUF (no tensors). Close releases the file.
 func OpenVocab(path string, opts Options) (*Model, error) {
-	f, err := os.Open(path)
+	isGGUF, err := hasGGUFMagic(path)
 	if err != nil {
 		return nil, err
 	}
-	magic := make([]byte, 4)
-	_, err = io.ReadFull(f, magic)
-	f.Close()
-	if err != nil {
-		return nil, fmt.Errorf("%s: too short to be a model file", path)
-	}
-	if !bytes.Equal(magic, []byte("GGUF")) {
+	if !isGGUF {
 		return openLlama2C(path, opts.TokenizerPath)
 	}
 	g, err := gguf.Open(path)

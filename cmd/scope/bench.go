@@ -48,16 +48,11 @@ func runBench(args []string) error {
 	if *pp > mf.batch {
 		mf.batch = *pp
 	}
-	stop, err := mf.startProfile()
+	m, closeModel, err := mf.openProfiled()
 	if err != nil {
 		return err
 	}
-	defer stop()
-	m, err := mf.open()
-	if err != nil {
-		return err
-	}
-	defer m.Close()
+	defer closeModel()
 	res, err := m.Bench(context.Background(), scope.BenchOptions{PromptTokens: *pp, GenTokens: *tg, Reps: *reps,
 		Session: scope.SessionOptions{ContextLen: mf.ctx, KV: kvc, KVMemory: kf.memory(), PageSize: kf.pageSize}})
 	if err != nil {

@@ -84,3 +84,16 @@ func (f *modelFlags) startProfile() (func(), error) {
 func isDeviceError(err error) bool {
 	return errors.Is(err, scope.ErrOutOfMemory) || errors.Is(err, scope.ErrDeviceLost) || errors.Is(err, scope.ErrNoDevice)
 }
+
+// openProfiled starts the requested profile and opens the model; close stops both.
+func (f *modelFlags) openProfiled() (m *scope.Model, close func(), err error) {
+	stop, err := f.startProfile()
+	if err != nil {
+		return nil, nil, err
+	}
+	if m, err = f.open(); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return m, func() { m.Close(); stop() }, nil
+}

@@ -36,16 +36,11 @@ func runGenerate(args []string) error {
 	if err != nil {
 		return err
 	}
-	stop, err := mf.startProfile()
+	m, closeModel, err := mf.openProfiled()
 	if err != nil {
 		return err
 	}
-	defer stop()
-	m, err := mf.open()
-	if err != nil {
-		return err
-	}
-	defer m.Close()
+	defer closeModel()
 	s, err := m.NewSession(scope.SessionOptions{KV: kvc, KVMemory: kf.memory(), PageSize: kf.pageSize})
 	if err != nil {
 		return err
