@@ -8,6 +8,7 @@ import (
 	"errors"
 
 	"github.com/scopekv/scope/internal/backend"
+	"github.com/scopekv/scope/kv"
 	"github.com/scopekv/scope/model"
 )
 
@@ -18,6 +19,7 @@ var (
 	ErrNoDevice    = backend.ErrUnsupported // the backend or device cannot be used here
 	ErrOutOfMemory = backend.ErrOutOfMemory
 	ErrDeviceLost  = backend.ErrDeviceLost
+	ErrOutOfPages  = kv.ErrOutOfPages // the paged KV pool is full (SessionOptions.KVMemory)
 	ErrClosed      = errors.New("closed")
 	ErrBadConfig   = errors.New("invalid configuration")
 )

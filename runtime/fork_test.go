@@ -96,3 +96,22 @@ func maxDiff(a, b []float32) float64 {
 	}
 	return d
 }
+
+// TestOutOfPages: a KV pool too small for the request fails with ErrOutOfPages.
+func TestOutOfPages(t *testing.T) {
+	m, err := scope.Open(exampleModel(), scope.Config{Backend: "cpu"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	cfg := kvpolicy.DefaultConfig()
+	s, err := m.NewSession(scope.SessionOptions{ContextLen: 256, KV: &cfg, KVMemory: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Generate(context.Background(), "a prompt that needs more pages than the pool holds, surely",
+		scope.GenerateOptions{MaxTokens: 200})
+	if !errors.Is(err, scope.ErrOutOfPages) {
+		t.Errorf("got %v, want ErrOutOfPages", err)
+	}
+}

@@ -94,8 +94,12 @@ func (s *Session) newCache(opts SessionOptions) (backend.KVLayout, error) {
 	shape := scope.Shape{Layers: c.NLayers, Heads: c.NHeads, KVHeads: c.NKVHeads}
 	units := shape.Units(cfg.GQA)
 	pages := c.NLayers * units * ((s.ctxLen+cfg.PageSize-1)/cfg.PageSize + 2)
-	if opts.KVMemory > 0 {
+	switch caps := s.m.dev.Caps(); {
+	case opts.KVMemory > 0:
 		pages = kvPagesFor(opts.KVMemory, cfg.PageSize, c.HeadDim)
+	case caps.Kind != "cpu" && caps.MemoryBytes > 0:
+		// On a GPU the whole-context pool may not fit: hold it to half the device memory.
+		pages = min(pages, kvPagesFor(caps.MemoryBytes/2, cfg.PageSize, c.HeadDim))
 	}
 	pol, err := newPolicyKV(cfg, shape, pages, int64(2*4*c.HeadDim))
 	if err != nil {
