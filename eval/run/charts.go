@@ -47,12 +47,6 @@ func decodeName(policies []string, ratio float64, r int) string {
 	return policyRun(policies[0], ratio, r)
 }
 
-func policyRun(p string, ratio float64, r int) string {
-	return fmt.Sprintf("%s D=%s R=%d", policyLabel(p), frac(ratio), r)
-}
-
-func prefillRun(m string, ratio float64) string { return fmt.Sprintf("%s P=%s", m, pct(ratio)) }
-
 // stem returns a file-name stem for a model file and K.
 func stem(model string, k int) string {
 	base := strings.TrimSuffix(filepath.Base(model), filepath.Ext(model))
@@ -139,31 +133,62 @@ func (c chartSet) prefillChart(set *RecallSet) plot.Chart {
 	return plot.AccuracyVsBudget(c.title+": prefill compression only", "prefill budget P / prompt length", curves)
 }
 
-// decodeFigure is accuracy against the decode ratio at equal total budget, one panel per R
-// (C4), with the plug-in rows beside the panel of their R.
+// decodeFigure is accuracy against the decode ratio at equal total budget: one panel per R
+// with a full prefill (C4), and one of the plug-in pairs at their prefill ratio (C9).
 func (c chartSet) decodeFigure(set *RecallSet) plot.Figure {
 	ratios := slices.Clone(c.grid.DecodeRatios)
 	slices.Sort(ratios)
+	full := []plot.Ref{{Name: "full cache", Y: 100 * accuracyOf(set, "full")}}
 	var f plot.Figure
 	for _, r := range c.grid.Recents {
 		var curves []plot.Series
-		for i, p := range c.grid.DecodePolicies {
-			curves = append(curves, ratioSeries(set, policyLabel(p), i+1, ratios, func(d float64) string { return policyRun(p, d, r) }))
+		for _, p := range c.grid.DecodePolicies {
+			curves = append(curves, ratioSeries(set, policyLabel(p), policyStyle(p), ratios,
+				func(d float64) string { return policyRun(p, d, r) }))
 		}
-		if r == c.grid.PluginRecent {
-			for i, m := range c.grid.PluginPrefills {
-				name := fmt.Sprintf("%s P=%s + %s", m, pct(c.grid.PluginRatio), c.grid.PluginDecode)
-				curves = append(curves, ratioSeries(set, name, len(c.grid.DecodePolicies)+i+1, ratios, func(d float64) string {
-					return fmt.Sprintf("%s P=%s + %s D=%s R=%d", m, pct(c.grid.PluginRatio), c.grid.PluginDecode, frac(d), r)
-				}))
-			}
-		}
-		ch := plot.AccuracyVsBudget(fmt.Sprintf("%s: equal total budget N+D, R=%d", c.title, r), "decode budget D / output length T", curves)
-		ch.Refs = []plot.Ref{{Name: "full cache", Y: 100 * accuracyOf(set, "full")}}
+		ch := plot.AccuracyVsBudget(fmt.Sprintf("%s: full prefill, equal total N+D, R=%d", c.title, r),
+			"decode budget D / output length T", curves)
+		ch.Refs = full
 		f.Panels = append(f.Panels, ch)
 	}
-	f.Cols = min(len(f.Panels), 3)
+	if len(c.grid.Plugins) > 0 {
+		var curves []plot.Series
+		for i, pr := range c.grid.Plugins {
+			curves = append(curves, ratioSeries(set, c.grid.pluginLabel(pr), i+1, ratios,
+				func(d float64) string { return c.grid.pluginRun(pr, d) }))
+		}
+		ch := plot.AccuracyVsBudget(fmt.Sprintf("%s: prefill P=%s + decode, equal total P+D, R=%d", c.title,
+			pct(c.grid.PluginRatio), c.grid.PluginRecent), "decode budget D / output length T", curves)
+		ch.Refs = full
+		f.Panels = append(f.Panels, ch)
+	}
+	f.Cols = min(len(f.Panels), 2)
 	return f
+}
+
+// knownPolicies fixes each decode policy's palette slot (after the full cache's).
+var knownPolicies = []string{"slide", "adaptive", "discontinuous", "h2o", "streamingllm"}
+
+// policyStyle pins a decode policy's look across charts.
+func policyStyle(p string) int {
+	if i := slices.Index(knownPolicies, p); i >= 0 {
+		return i + 2
+	}
+	return len(knownPolicies) + 2
+}
+
+// styleFor pins a run's look: the full cache, each decode policy, prefill-only runs and
+// plug-in pairs.
+func styleFor(s Spec) int {
+	switch s.Group {
+	case GroupFull:
+		return 1
+	case GroupDecode:
+		return policyStyle(s.Decode)
+	case GroupPrefill:
+		return len(knownPolicies) + 2
+	}
+	return len(knownPolicies) + 3
 }
 
 // ratioSeries is one curve over decode ratios; missing runs leave gaps.
@@ -191,12 +216,12 @@ func (c chartSet) curveRuns(withPrefill bool) []string {
 // residentChart is attended entries per layer and KV head against decode step (C8).
 func (c chartSet) residentChart(set *RecallSet) plot.Chart {
 	var curves []plot.Series
-	for i, name := range c.curveRuns(true) {
+	for _, name := range c.curveRuns(true) {
 		r := set.Run(name)
 		if r == nil || len(r.StepEntries) == 0 {
 			continue
 		}
-		s := plot.Series{Name: name, Style: i + 1, Y: r.StepEntries}
+		s := plot.Series{Name: name, Style: styleFor(r.Spec), Y: r.StepEntries}
 		s.X = steps(len(r.StepEntries))
 		curves = append(curves, s)
 	}
@@ -215,13 +240,13 @@ func steps(n int) []float64 {
 func (c chartSet) positionFigure(set *RecallSet) plot.Figure {
 	var lines, thirds []plot.Series
 	bin := max(1, set.K/16)
-	for i, name := range c.curveRuns(true) {
+	for _, name := range c.curveRuns(true) {
 		r := set.Run(name)
 		if r == nil || len(r.PerPosition) == 0 {
 			continue
 		}
-		lines = append(lines, binned(name, i+1, r.PerPosition, bin))
-		thirds = append(thirds, plot.Series{Name: name, Style: i + 1, Y: r.PerPosition})
+		lines = append(lines, binned(name, styleFor(r.Spec), r.PerPosition, bin))
+		thirds = append(thirds, plot.Series{Name: name, Style: styleFor(r.Spec), Y: r.PerPosition})
 	}
 	return plot.Figure{Panels: []plot.Chart{
 		plot.AccuracyByPosition(fmt.Sprintf("%s: accuracy by answer line (bins of %d)", c.title, bin), lines),
@@ -243,12 +268,12 @@ func binned(name string, style int, v []float64, bin int) plot.Series {
 // survivalChart is the share of prefill entries still resident against step (C3a).
 func (c chartSet) survivalChart(set *RecallSet) plot.Chart {
 	var curves []plot.Series
-	for i, name := range c.curveRuns(false) {
+	for _, name := range c.curveRuns(false) {
 		r := set.Run(name)
 		if r == nil || len(r.Survival) == 0 || name == "full" {
 			continue
 		}
-		s := plot.Series{Name: name, Style: i + 1, Y: r.Survival}
+		s := plot.Series{Name: name, Style: styleFor(r.Spec), Y: r.Survival}
 		for _, st := range r.SurvivalSteps {
 			s.X = append(s.X, float64(st))
 		}

@@ -187,8 +187,8 @@ func TestSpecBudgets(t *testing.T) {
 		}
 	}
 	specs := DefaultGrid().Specs(n, tt)
-	// 1 full + 16 prefill + 5 policies x (2 D x 3 R - the R=64 >= D=48 pair) + 4 plug-in.
-	if want := 1 + 16 + 5*5 + 4; len(specs) != want {
+	// 1 full + 16 prefill + 5 policies x (2 D x 3 R - the R=64 >= D=48 pair) + 6 pairs x 2 D.
+	if want := 1 + 16 + 5*5 + 12; len(specs) != want {
 		t.Errorf("default grid has %d specs, want %d", len(specs), want)
 	}
 	seen := map[string]bool{}

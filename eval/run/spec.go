@@ -26,6 +26,9 @@ type Spec struct {
 	Decode       string  `json:"decode"`
 	DecodeRatio  float64 `json:"decode_ratio"` // D/T; 0 with Decode "none"
 	Recent       int     `json:"recent"`       // R (decode policies only)
+	// KV, when set, is used as is (absolute budgets, for example from command-line flags)
+	// instead of the ratios above.
+	KV *scope.Config `json:"kv,omitempty"`
 }
 
 // Budget is a spec's budgets for one prompt, in entries per layer and KV head.
@@ -41,6 +44,9 @@ type Budget struct {
 // Config returns the policy configuration of the spec for a prompt of n tokens and t new
 // tokens, with its budgets. Defaults (window, pooling, GQA group mode) are the paper's.
 func (s Spec) Config(n, t int) (scope.Config, Budget, error) {
+	if s.KV != nil {
+		return fixedConfig(*s.KV, n, t)
+	}
 	c := scope.DefaultConfig()
 	var err error
 	if c.Prefill, err = scope.ParsePrefill(s.Prefill); err != nil {
@@ -49,24 +55,32 @@ func (s Spec) Config(n, t int) (scope.Config, Budget, error) {
 	if c.Decode, err = scope.ParseDecode(s.Decode); err != nil {
 		return c, Budget{}, err
 	}
-	b := Budget{Prompt: n, Output: t, P: n, Total: n + t}
 	if c.Prefill != scope.PrefillFull {
 		c.PrefillBudget = ratioOf(s.PrefillRatio, n)
 		c.Window = min(c.Window, max(1, c.PrefillBudget/2))
-		b.P = min(n, c.PrefillBudget)
 	}
 	if c.Decode != scope.DecodeNone {
 		c.DecodeBudget, c.Recent = ratioOf(s.DecodeRatio, t), s.Recent
-		b.D, b.R = c.DecodeBudget, c.Recent
 	}
-	b.Total = b.P + t
-	if b.D > 0 {
-		b.Total = b.P + b.D
-	}
-	if err := c.Validate(n + t + 1); err != nil {
+	c, b, err := fixedConfig(c, n, t)
+	if err != nil {
 		return c, b, fmt.Errorf("%s: %w", s.Name, err)
 	}
 	return c, b, nil
+}
+
+// fixedConfig returns a given configuration with its budgets for one prompt.
+func fixedConfig(c scope.Config, n, t int) (scope.Config, Budget, error) {
+	b := Budget{Prompt: n, Output: t, P: n, Total: n + t}
+	if c.Prefill != scope.PrefillFull {
+		b.P = min(n, c.PrefillBudget)
+	}
+	b.Total = b.P + t
+	if c.Decode != scope.DecodeNone {
+		b.D, b.R = c.DecodeBudget, c.Recent
+		b.Total = b.P + b.D
+	}
+	return c, b, c.Validate(n + t + 1)
 }
 
 // Valid reports whether the spec makes a valid configuration for n prompt and t output
@@ -81,22 +95,48 @@ func ratioOf(r float64, n int) int {
 	return max(1, int(math.Round(r*float64(n))))
 }
 
+// Pair is a prefill method combined with a decode policy.
+type Pair struct {
+	Prefill string `json:"prefill"`
+	Decode  string `json:"decode"`
+}
+
+// ParsePair reads "prefill+decode", for example "h2o+slide".
+func ParsePair(s string) (Pair, error) {
+	pre, dec, ok := strings.Cut(s, "+")
+	if !ok {
+		return Pair{}, fmt.Errorf("%w: %q is not PREFILL+DECODE", ErrInput, s)
+	}
+	if _, err := scope.ParsePrefill(pre); err != nil {
+		return Pair{}, err
+	}
+	if _, err := scope.ParseDecode(dec); err != nil {
+		return Pair{}, err
+	}
+	return Pair{Prefill: pre, Decode: dec}, nil
+}
+
+func (p Pair) String() string { return p.Prefill + "+" + p.Decode }
+
 // Grid lists the values a sweep varies.
 type Grid struct {
-	PrefillMethods []string  // scored and positional prefill methods (decode none)
-	PrefillRatios  []float64 // P/N below 1 (1 is the full cache)
-	DecodePolicies []string  // decode policies at equal total budget (full prefill)
-	DecodeRatios   []float64 // D/T
-	Recents        []int     // R
-	PluginPrefills []string  // prefill methods combined with PluginDecode
-	PluginRatio    float64   // their P/N
-	PluginDecode   string    // SCOPE policy of the plug-in rows
-	PluginRecent   int       // its R
+	PrefillMethods []string  `json:"prefill_methods"` // swept without decode compression
+	PrefillRatios  []float64 `json:"prefill_ratios"`  // P/N below 1 (1 is the full cache)
+	DecodePolicies []string  `json:"decode_policies"` // at equal total budget, full prefill
+	DecodeRatios   []float64 `json:"decode_ratios"`   // D/T
+	Recents        []int     `json:"recents"`         // R
+	// Plugins are compressed-prefill combinations at PluginRatio of the prompt, at every
+	// decode ratio with R = PluginRecent: SCOPE plugged into a prefill method (Table 2) and
+	// the paper's Table 1 rows (H2O prefill with every decode policy, StreamingLLM with its
+	// own decode policy), all at the same total P + D.
+	Plugins      []Pair  `json:"plugins"`
+	PluginRatio  float64 `json:"plugin_ratio"`
+	PluginRecent int     `json:"plugin_recent"`
 }
 
 // DefaultGrid is the recall sweep of docs/evaluation.md: four prefill methods at 80..20%
 // of the prompt, five decode policies at 1/4 and 1/8 of the output with R in {16, 32, 64},
-// and SnapKV/H2O prefill at 60% with Slide.
+// and prefill at 60% of the prompt combined with decode policies.
 func DefaultGrid() Grid {
 	return Grid{
 		PrefillMethods: []string{"snapkv", "pyramidkv", "h2o", "streamingllm"},
@@ -104,10 +144,10 @@ func DefaultGrid() Grid {
 		DecodePolicies: []string{"slide", "adaptive", "discontinuous", "h2o", "streamingllm"},
 		DecodeRatios:   []float64{0.25, 0.125},
 		Recents:        []int{16, 32, 64},
-		PluginPrefills: []string{"snapkv", "h2o"},
-		PluginRatio:    0.6,
-		PluginDecode:   "slide",
-		PluginRecent:   32,
+		Plugins: []Pair{{"snapkv", "slide"}, {"h2o", "slide"}, {"h2o", "adaptive"}, {"h2o", "discontinuous"},
+			{"h2o", "h2o"}, {"streamingllm", "streamingllm"}},
+		PluginRatio:  0.6,
+		PluginRecent: 32,
 	}
 }
 
@@ -115,7 +155,7 @@ func DefaultGrid() Grid {
 // prefill compression).
 func FidelityGrid() Grid {
 	g := DefaultGrid()
-	g.PrefillMethods, g.PluginPrefills = nil, nil
+	g.PrefillMethods, g.Plugins = nil, nil
 	return g
 }
 
@@ -125,23 +165,21 @@ func (g Grid) Specs(n, t int) []Spec {
 	specs := []Spec{{Name: "full", Group: GroupFull, Prefill: "full", PrefillRatio: 1, Decode: "none"}}
 	for _, m := range g.PrefillMethods {
 		for _, r := range g.PrefillRatios {
-			specs = append(specs, Spec{Name: fmt.Sprintf("%s P=%s", m, pct(r)), Group: GroupPrefill,
-				Prefill: m, PrefillRatio: r, Decode: "none"})
+			specs = append(specs, Spec{Name: prefillRun(m, r), Group: GroupPrefill, Prefill: m, PrefillRatio: r, Decode: "none"})
 		}
 	}
 	for _, d := range g.DecodeRatios {
 		for _, r := range g.Recents {
 			for _, p := range g.DecodePolicies {
-				specs = append(specs, Spec{Name: fmt.Sprintf("%s D=%s R=%d", policyLabel(p), frac(d), r),
-					Group: GroupDecode, Prefill: "full", PrefillRatio: 1, Decode: p, DecodeRatio: d, Recent: r})
+				specs = append(specs, Spec{Name: policyRun(p, d, r), Group: GroupDecode, Prefill: "full",
+					PrefillRatio: 1, Decode: p, DecodeRatio: d, Recent: r})
 			}
 		}
 	}
-	for _, m := range g.PluginPrefills {
+	for _, pr := range g.Plugins {
 		for _, d := range g.DecodeRatios {
-			specs = append(specs, Spec{Name: fmt.Sprintf("%s P=%s + %s D=%s R=%d", m, pct(g.PluginRatio),
-				g.PluginDecode, frac(d), g.PluginRecent), Group: GroupPlugin, Prefill: m,
-				PrefillRatio: g.PluginRatio, Decode: g.PluginDecode, DecodeRatio: d, Recent: g.PluginRecent})
+			specs = append(specs, Spec{Name: g.pluginRun(pr, d), Group: GroupPlugin, Prefill: pr.Prefill,
+				PrefillRatio: g.PluginRatio, Decode: pr.Decode, DecodeRatio: d, Recent: g.PluginRecent})
 		}
 	}
 	valid := specs[:0]
@@ -151,6 +189,21 @@ func (g Grid) Specs(n, t int) []Spec {
 		}
 	}
 	return valid
+}
+
+func policyRun(p string, ratio float64, r int) string {
+	return fmt.Sprintf("%s D=%s R=%d", policyLabel(p), frac(ratio), r)
+}
+
+func prefillRun(m string, ratio float64) string { return fmt.Sprintf("%s P=%s", m, pct(ratio)) }
+
+// pluginLabel names a plug-in pair without its decode ratio ("h2o P=60% + slide").
+func (g Grid) pluginLabel(p Pair) string {
+	return fmt.Sprintf("%s P=%s + %s", p.Prefill, pct(g.PluginRatio), policyLabel(p.Decode))
+}
+
+func (g Grid) pluginRun(p Pair, ratio float64) string {
+	return fmt.Sprintf("%s D=%s R=%d", g.pluginLabel(p), frac(ratio), g.PluginRecent)
 }
 
 // policyLabel names the unified baselines as the paper does.

@@ -47,7 +47,7 @@ func recallSet(t *testing.T, k, n int) string {
 func smallGrid() Grid {
 	return Grid{PrefillMethods: []string{"snapkv"}, PrefillRatios: []float64{0.5},
 		DecodePolicies: []string{"slide", "discontinuous", "h2o"}, DecodeRatios: []float64{0.25},
-		Recents: []int{2}, PluginPrefills: []string{"h2o"}, PluginRatio: 0.6, PluginDecode: "slide", PluginRecent: 2}
+		Recents: []int{2}, Plugins: []Pair{{"h2o", "slide"}}, PluginRatio: 0.6, PluginRecent: 2}
 }
 
 // TestSweepRecallSynthetic runs a tiny sweep end to end and checks its accounting: the

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+
+	evalrun "github.com/scopekv/scope/eval/run"
+)
+
+func init() {
+	evalCommands["sweep"] = runEvalSweep
+}
+
+// runEvalSweep runs the recall task over prefill methods x decode policies x budgets for
+// every model and set, and writes sweep.json, summary.md and charts.
+func runEvalSweep(args []string) error {
+	fs := newFlags("eval sweep")
+	var mf modelFlags
+	mf.register(fs)
+	var gf gridFlags
+	gf.register(fs, evalrun.DefaultGrid())
+	models := stringList{split: true}
+	fs.Var(&models, "models", "model files (comma-separated or repeated; -m adds one)")
+	sets := stringList{split: true}
+	fs.Var(&sets, "data", "recall sets, JSONL (comma-separated or repeated)")
+	limit := fs.Int("limit", 0, "prompts per set (0 = all)")
+	jobs := fs.Int("j", 2, "configurations run at once, each on its own model")
+	out := fs.String("o", "", "output folder: sweep.json, summary.md, charts/")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if mf.model != "" {
+		models.vals = append([]string{mf.model}, models.vals...)
+	}
+	switch {
+	case len(models.vals) == 0:
+		return fmt.Errorf("no model: pass -m MODEL or --models A,B")
+	case len(sets.vals) == 0:
+		return fmt.Errorf("no data: pass --data SET.jsonl[,SET2.jsonl]")
+	case *out == "":
+		return fmt.Errorf("no output folder: pass -o OUTDIR")
+	case *jobs < 1:
+		return fmt.Errorf("-j must be positive, got %d", *jobs)
+	}
+	g, err := gf.grid()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer cancel()
+	sw, err := evalrun.SweepRecall(ctx, evalrun.RecallSweepOptions{Models: models.vals, Sets: sets.vals,
+		Limit: *limit, Grid: g, Workers: *jobs, Open: sweepOpener(&mf), Progress: os.Stderr})
+	if err != nil {
+		return err
+	}
+	return writeSweep(sw, g, *out)
+}
+
+// writeSweep writes the JSON, the Markdown summary (also printed) and the charts.
+func writeSweep(sw *evalrun.RecallSweep, g evalrun.Grid, out string) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	if err := evalrun.WriteJSON(filepath.Join(out, "sweep.json"), sw); err != nil {
+		return err
+	}
+	var summary bytes.Buffer
+	for i := range sw.Sets {
+		evalrun.WriteRecallSummary(&summary, &sw.Sets[i], g)
+		if _, err := evalrun.RecallCharts(&sw.Sets[i], g, filepath.Join(out, "charts")); err != nil {
+			return err
+		}
+	}
+	if err := os.WriteFile(filepath.Join(out, "summary.md"), summary.Bytes(), 0o644); err != nil {
+		return err
+	}
+	os.Stdout.Write(summary.Bytes())
+	fmt.Fprintf(os.Stderr, "scope: wrote %s/sweep.json, summary.md and charts/\n", out)
+	return nil
+}

@@ -1,0 +1,167 @@
+package run
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+)
+
+// md writes one Markdown table row.
+func md(w io.Writer, cells ...string) {
+	fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
+}
+
+func mdHeader(w io.Writer, cells ...string) {
+	md(w, cells...)
+	sep := make([]string, len(cells))
+	for i := range sep {
+		sep[i] = "---"
+	}
+	md(w, sep...)
+}
+
+// percentCell prints an accuracy in [0, 1] as a percentage, "–" when missing.
+func percentCell(v float64) string {
+	if math.IsNaN(v) || v < 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f", 100*v)
+}
+
+// WriteRecallSummary writes Markdown tables of one recall set: accuracy against the
+// prefill budget, against the decode budget and R, the plug-in rows, and the cost of each
+// decode policy.
+func WriteRecallSummary(w io.Writer, set *RecallSet, g Grid) {
+	fmt.Fprintf(w, "#### %s on %s (K=%d, N=%d prompt tokens, T=%d output tokens, %d prompts)\n\n",
+		set.Model, set.Set, set.K, set.PromptLen, set.OutputLen, set.Prompts)
+	fmt.Fprintf(w, "Full cache: accuracy %s%% (early/middle/late thirds %s).\n\n", percentCell(accuracyOf(set, "full")), thirds(set.Run("full")))
+	if len(g.PrefillMethods) > 0 {
+		writePrefillTable(w, set, g)
+	}
+	if len(g.DecodePolicies) > 0 {
+		writeDecodeTable(w, set, g)
+		writeCostTable(w, set, g)
+	}
+}
+
+func thirds(r *RecallRun) string {
+	if r == nil {
+		return "–"
+	}
+	return fmt.Sprintf("%s/%s/%s", percentCell(r.Thirds[0]), percentCell(r.Thirds[1]), percentCell(r.Thirds[2]))
+}
+
+func writePrefillTable(w io.Writer, set *RecallSet, g Grid) {
+	ratios := slices.Clone(g.PrefillRatios)
+	slices.Sort(ratios)
+	slices.Reverse(ratios)
+	head := []string{"prefill only (decode none)", "100%"}
+	for _, r := range ratios {
+		head = append(head, pct(r))
+	}
+	mdHeader(w, head...)
+	for _, m := range g.PrefillMethods {
+		row := []string{m, percentCell(accuracyOf(set, "full"))}
+		for _, r := range ratios {
+			row = append(row, percentCell(accuracyOf(set, prefillRun(m, r))))
+		}
+		md(w, row...)
+	}
+	fmt.Fprintln(w)
+}
+
+func writeDecodeTable(w io.Writer, set *RecallSet, g Grid) {
+	head := []string{"decode policy (full prefill)"}
+	type col struct {
+		d float64
+		r int
+	}
+	var cols []col
+	for _, d := range g.DecodeRatios {
+		for _, r := range g.Recents {
+			cols = append(cols, col{d, r})
+			head = append(head, fmt.Sprintf("D=%s R=%d", frac(d), r))
+		}
+	}
+	mdHeader(w, head...)
+	for _, p := range g.DecodePolicies {
+		row := []string{policyLabel(p)}
+		for _, c := range cols {
+			row = append(row, percentCell(accuracyOf(set, policyRun(p, c.d, c.r))))
+		}
+		md(w, row...)
+	}
+	for _, pr := range g.Plugins {
+		row := []string{g.pluginLabel(pr)}
+		for _, c := range cols {
+			v := math.NaN()
+			if c.r == g.PluginRecent {
+				v = accuracyOf(set, g.pluginRun(pr, c.d))
+			}
+			row = append(row, percentCell(v))
+		}
+		md(w, row...)
+	}
+	fmt.Fprintln(w)
+}
+
+// writeCostTable lists, at each decode ratio and the charts' R, the budgets, accuracy by
+// thirds, memory and refresh work of every decode policy.
+func writeCostTable(w io.Writer, set *RecallSet, g Grid) {
+	c := newChartSet(g, "", func(name string) (Spec, bool) {
+		r := set.Run(name)
+		return Spec{}, r != nil
+	})
+	mdHeader(w, "run", "P+D", "acc.", "early/mid/late", "peak entries", "mean entries", "rebuilds",
+		"evicting", "bytes copied", "tok/s")
+	names := []string{"full"}
+	if len(g.PrefillMethods) > 0 {
+		names = append(names, prefillRun(g.PrefillMethods[0], 0.6))
+	}
+	for _, d := range g.DecodeRatios {
+		for _, p := range g.DecodePolicies {
+			names = append(names, policyRun(p, d, c.recent))
+		}
+	}
+	for _, name := range names {
+		r := set.Run(name)
+		if r == nil {
+			continue
+		}
+		md(w, name, fmt.Sprint(r.Budget.Total), percentCell(r.Accuracy), thirds(r), fmt.Sprintf("%.0f", r.KV.PeakLayerEntries),
+			fmt.Sprintf("%.1f", r.KV.MeanEntries), fmt.Sprintf("%.0f", r.KV.Rebuilds), fmt.Sprintf("%.0f", r.KV.EvictingRebuilds),
+			fmt.Sprintf("%.0f", r.KV.BytesCopied), fmt.Sprintf("%.0f", r.Timing.GenTokensPerSec))
+	}
+	fmt.Fprintln(w)
+}
+
+// WriteFidelitySummary writes a Markdown table of a fidelity sweep.
+func WriteFidelitySummary(w io.Writer, sw *FidelitySweep) {
+	fmt.Fprintf(w, "#### %s: %d prompt(s), N=%d, T=%d\n\n", sw.Model, sw.Prompts, sw.PromptLen, sw.MaxTokens)
+	mdHeader(w, "run", "D", "R", "ref tokens", "prefix", "agreement", "forced top-1", "mean KL", "max KL",
+		"rebuilds", "tok/s")
+	for _, r := range sw.Runs {
+		ref := 0
+		for _, p := range r.Prompts {
+			ref += p.RefTokens
+		}
+		md(w, r.Spec.Name, fmt.Sprint(r.Budget.D), fmt.Sprint(r.Budget.R), fmt.Sprint(ref), fmt.Sprintf("%.1f", r.Prefix),
+			percentCell(r.Agreement), percentCell(r.ForcedTop1), fmt.Sprintf("%.4f", r.MeanKL), fmt.Sprintf("%.3f", r.MaxKL),
+			fmt.Sprintf("%.0f", r.KV.Rebuilds), fmt.Sprintf("%.0f", r.Timing.GenTokensPerSec))
+	}
+	fmt.Fprintln(w)
+}
+
+// WriteDriftTable writes the drift probe as a Markdown table.
+func WriteDriftTable(w io.Writer, d Drift) {
+	mdHeader(w, "layer", "step", "top keys", "in decoded region", "overlap with step 1", "prompts")
+	for _, l := range d.Layers {
+		for i, st := range l.Steps {
+			md(w, fmt.Sprint(l.Layer), fmt.Sprint(st), fmt.Sprintf("%.1f", l.TopKeys[i]),
+				percentCell(l.DecodedFraction[i]), fmt.Sprintf("%.3f", l.Overlap[i]), fmt.Sprint(l.Prompts[i]))
+		}
+	}
+	fmt.Fprintln(w)
+}
