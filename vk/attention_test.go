@@ -1,4 +1,4 @@
-//go:build cgo && !novulkan && (linux || freebsd || darwin)
+//go:build cgo && !novulkan && linux
 
 package vk
 

@@ -1,11 +1,6 @@
-//go:build cgo && !novulkan && (linux || freebsd || darwin)
+//go:build cgo && !novulkan && linux
 
 package vk
-
-/*
-#include "shim.h"
-*/
-import "C"
 
 import (
 	"fmt"
@@ -125,14 +120,14 @@ func (d *Device) flushFills() error {
 // transfer records record() after the pending fills into the command buffer, submits it
 // and waits.
 func (d *Device) transfer(record func()) error {
-	if err := check("vkBeginCommandBuffer", int32(C.sk_begin(d.c, C.uint64_t(d.cmd)))); err != nil {
+	if err := d.begin(); err != nil {
 		return err
 	}
 	d.recordFills()
 	record()
-	C.sk_barrier(d.c, C.uint64_t(d.cmd), stageTransfer, stageHost|stageTransfer|stageCompute,
+	d.recordBarrier(stageTransfer, stageHost|stageTransfer|stageCompute,
 		accTransferWrite, accHostRead|accTransferRead|accShaderRead|accShaderWrite)
-	if err := check("vkEndCommandBuffer", int32(C.sk_end(d.c, C.uint64_t(d.cmd)))); err != nil {
+	if err := d.end(); err != nil {
 		return err
 	}
 	return d.submitWait()
@@ -171,8 +166,7 @@ func (d *Device) upload(a allocation, off int64, src []byte) error {
 		copy(d.staging.bytes(), src[:n])
 		dst := a.off + off
 		err := d.transfer(func() {
-			C.sk_copy(d.c, C.uint64_t(d.cmd), C.uint64_t(d.staging.blk.buf), C.uint64_t(a.blk.buf),
-				C.uint64_t(d.staging.off), C.uint64_t(dst), C.uint64_t(n))
+			d.recordCopy(d.staging.blk.buf, a.blk.buf, d.staging.off, dst, n)
 		})
 		if err != nil {
 			return err
@@ -199,8 +193,7 @@ func (d *Device) download(a allocation, dst []byte) error {
 		n := min(int64(len(dst)), d.staging.size)
 		src := a.off + off
 		err := d.transfer(func() {
-			C.sk_copy(d.c, C.uint64_t(d.cmd), C.uint64_t(a.blk.buf), C.uint64_t(d.staging.blk.buf),
-				C.uint64_t(src), C.uint64_t(d.staging.off), C.uint64_t(n))
+			d.recordCopy(a.blk.buf, d.staging.blk.buf, src, d.staging.off, n)
 		})
 		if err != nil {
 			return err

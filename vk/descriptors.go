@@ -1,4 +1,4 @@
-//go:build cgo && !novulkan && (linux || freebsd || darwin)
+//go:build cgo && !novulkan && linux
 
 package vk
 
@@ -93,26 +93,25 @@ func (d *Device) descriptorSet(p *pipeline, descs []bufRef) (uint64, error) {
 }
 
 func (d *Device) allocSet(dsl uint64) (uint64, error) {
-	var set C.uint64_t
 	if n := len(d.sets.pools); n > 0 {
-		r := int32(C.sk_alloc_set(d.c, C.uint64_t(d.sets.pools[n-1]), C.uint64_t(dsl), &set))
+		set, r := d.allocSetFrom(d.sets.pools[n-1], dsl)
 		if r == vkSuccess {
-			return uint64(set), nil
+			return set, nil
 		}
 		if r != vkErrOutOfPoolMemory && r != vkErrFragmentedPool {
 			return 0, check("vkAllocateDescriptorSets", r)
 		}
 	}
-	var pool C.uint64_t
-	if err := check("vkCreateDescriptorPool", int32(C.sk_create_descriptor_pool(d.c, setsPerPool, descriptorsPerPool, &pool))); err != nil {
+	pool, err := d.createDescriptorPool(setsPerPool, descriptorsPerPool)
+	if err != nil {
 		return 0, err
 	}
-	d.sets.pools = append(d.sets.pools, uint64(pool))
-	r := int32(C.sk_alloc_set(d.c, pool, C.uint64_t(dsl), &set))
+	d.sets.pools = append(d.sets.pools, pool)
+	set, r := d.allocSetFrom(pool, dsl)
 	if r != vkSuccess {
 		return 0, errors.Join(errors.New("vulkan: a fresh descriptor pool is too small"), check("vkAllocateDescriptorSets", r))
 	}
-	return uint64(set), nil
+	return set, nil
 }
 
 // trim frees every cached set when the cache has grown past maxCachedSets. It is called
@@ -129,7 +128,7 @@ func (c *descriptorCache) trim(d *Device) {
 
 func (c *descriptorCache) destroy(d *Device) {
 	for _, p := range c.pools {
-		C.sk_destroy_descriptor_pool(d.c, C.uint64_t(p))
+		d.destroyDescriptorPool(p)
 	}
 	c.pools, c.sets = nil, nil
 }

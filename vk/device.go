@@ -1,4 +1,4 @@
-//go:build cgo && !novulkan && (linux || freebsd || darwin)
+//go:build cgo && !novulkan && linux
 
 package vk
 
@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"sync"
 
+	vkc "github.com/vulkan-go/vulkan"
+
 	"github.com/scopekv/scope/internal/backend"
 )
 
@@ -20,7 +22,8 @@ import (
 type Device struct {
 	mu     sync.Mutex
 	in     *instance
-	c      *C.sk_ctx
+	c      *C.sk_ctx // the shim's context (instance, device, queue)
+	dev    uint64    // VkDevice
 	phys   physInfo
 	info   DeviceInfo
 	opts   Options
@@ -82,15 +85,14 @@ func (d *Device) init() error {
 	if err := check("vkCreateDevice", int32(r)); err != nil {
 		return err
 	}
+	d.dev = uint64(C.sk_device(d.c))
 	var err error
 	if d.devHeap, d.hostHeap, err = pickMemoryTypes(&d.phys, d.opts.forceStaging); err != nil {
 		return err
 	}
-	var pool, cmd, fence C.uint64_t
-	if err := check("vkCreateCommandPool", int32(C.sk_create_commands(d.c, &pool, &cmd, &fence))); err != nil {
+	if err := d.createCommands(); err != nil {
 		return err
 	}
-	d.cmdPool, d.cmd, d.fence = uint64(pool), uint64(cmd), uint64(fence)
 	d.matvecWG = matvecWorkgroup(&d.phys)
 	if d.opts.Timings && d.phys.timestampBits == 0 {
 		return unsupported("%s cannot write timestamps on its compute queue", d.phys.name)
@@ -162,7 +164,7 @@ func (d *Device) Close() error {
 	d.closed = true
 	var err error
 	if d.c != nil && !d.lost {
-		err = check("vkDeviceWaitIdle", int32(C.sk_device_wait_idle(d.c)))
+		err = check("vkDeviceWaitIdle", result(vkc.DeviceWaitIdle(d.vkDevice())))
 	}
 	d.destroy()
 	return err
@@ -170,22 +172,23 @@ func (d *Device) Close() error {
 
 // destroy frees every object; the device is idle (or lost) when it is called.
 func (d *Device) destroy() {
-	if d.c != nil {
+	if d.c != nil && d.dev != 0 {
 		for _, p := range d.pipes {
-			p.destroy(d)
+			d.destroyPipeline(p)
 		}
 		d.pipes = nil
 		d.sets.destroy(d)
 		if d.queryPool != 0 {
-			C.sk_destroy_query_pool(d.c, C.uint64_t(d.queryPool))
+			d.destroyQueryPool(d.queryPool)
 		}
-		if d.cmdPool != 0 {
-			C.sk_destroy_commands(d.c, C.uint64_t(d.cmdPool), C.uint64_t(d.fence))
-		}
+		d.destroyCommands()
 		d.freeHeap(&d.devHeap)
 		d.freeHeap(&d.hostHeap)
+	}
+	if d.c != nil {
 		C.sk_destroy_device(d.c)
 	}
+	d.dev = 0
 	if d.in != nil {
 		d.in.close()
 	}

@@ -3,19 +3,65 @@
 //
 // # Binding
 //
-// All Vulkan calls go through the package's own small C shim (shim*.c), not through a Go
-// binding: the shim opens the Vulkan loader at run time with dlopen ("libvulkan.so.1"), takes
-// vkGetInstanceProcAddr from it and fetches every other entry point through
-// vkGetInstanceProcAddr / vkGetDeviceProcAddr. The Vulkan declarations it needs are in
-// vkabi.h and vkfn.h, written from the specification (no SDK or headers are needed to build;
-// a test compares them with the system header when one is installed). Vulkan structs are
-// built on the C stack from scalars and handles, so Vulkan never reads Go memory and the Go
-// garbage collector cannot free anything a call still uses. Handles are plain uint64 outside
-// C. The package is compiled only with cgo on Linux, FreeBSD and macOS and without the
-// "novulkan" build tag; elsewhere Open returns an error wrapping backend.ErrUnsupported and
-// the runtime uses the CPU backend. A machine without the loader or without a device gets
-// the same kind of error at Open. Portability devices (MoltenVK) are enumerated when the
-// loader offers VK_KHR_portability_enumeration.
+// The backend is built on github.com/vulkan-go/vulkan (imported as vkc, pinned at
+// v0.0.0-20221209234627-c0a353ae26c8) for the calls it makes safely, and on a small C
+// shim of its own (shim*.c) for the rest. The shim opens the loader with dlopen
+// ("libvulkan.so.1", so no -dev package is needed at run time) and hands its
+// vkGetInstanceProcAddr to the binding (SetGetInstanceProcAddr; the binding's own default
+// opens libvulkan.so); vkc.InitInstance runs right after each instance is created, since
+// the binding's instance and device entries are null until then.
+//
+// Through the binding (objects.go, record.go, physquery.go):
+//   - vkGetPhysicalDeviceProperties, vkGetPhysicalDeviceFeatures,
+//     vkGetPhysicalDeviceMemoryProperties (one output struct each, read with Deref,
+//     nested structs too, copied out at once and freed);
+//   - vkCreateBuffer, vkDestroyBuffer, vkGetBufferMemoryRequirements, vkAllocateMemory,
+//     vkFreeMemory, vkBindBufferMemory, vkMapMemory, vkUnmapMemory;
+//   - vkCreateShaderModule, vkDestroyShaderModule, vkCreateDescriptorSetLayout,
+//     vkDestroyDescriptorSetLayout, vkCreatePipelineLayout, vkDestroyPipelineLayout,
+//     vkDestroyPipeline;
+//   - vkCreateDescriptorPool, vkDestroyDescriptorPool, vkAllocateDescriptorSets;
+//   - vkCreateCommandPool, vkDestroyCommandPool, vkAllocateCommandBuffers,
+//     vkResetCommandBuffer, vkBeginCommandBuffer, vkEndCommandBuffer;
+//   - vkCmdBindPipeline, vkCmdBindDescriptorSets, vkCmdPushConstants, vkCmdDispatch,
+//     vkCmdFillBuffer, vkCmdResetQueryPool, vkCmdWriteTimestamp;
+//   - vkCreateQueryPool, vkDestroyQueryPool, vkGetQueryPoolResults;
+//   - vkCreateFence, vkDestroyFence, vkResetFences, vkWaitForFences, vkDeviceWaitIdle.
+//
+// Each create-info is a fresh local value whose C copy is released with Free right after
+// the call; the Go slices that the binding stores in C memory (pCode, pSetLayouts) are
+// pinned with runtime.Pinner for the call; outputs are local variables; slices and push
+// constants passed to a call live in Go objects of their own (cgo checks the whole object
+// a pointer points into, and the plan and the Device hold Go pointers).
+//
+// Through the shim (shim.c, shim_phys.c, shim_dev.c, shim_cmd.c):
+//   - the binding's functions that take an array of structs free their C copy of it from
+//     a finalizer that can run while Vulkan still reads it (under a forced GC,
+//     vkUpdateDescriptorSets crashed in every run): vkUpdateDescriptorSets,
+//     vkCreateComputePipelines, vkCmdPipelineBarrier, vkCmdCopyBuffer, vkQueueSubmit,
+//     vkGetPhysicalDeviceQueueFamilyProperties and every vkEnumerate* call;
+//   - what the binding (Vulkan 1.0 only) lacks: vkGetPhysicalDeviceProperties2 (subgroup
+//     size, maintenance3), vkGetPhysicalDeviceFeatures2 (fp16, int8, 16/8-bit storage),
+//     vkGetPhysicalDeviceMemoryProperties2 (VK_EXT_memory_budget);
+//   - vkCreateInstance with its debug messenger (a C callback, VK_EXT_debug_utils and
+//     validation features chained in pNext) and vkCreateDevice (the Vulkan 1.1/1.2
+//     feature structs chained in pNext), their Destroy calls, and vkGetDeviceQueue.
+//
+// The shim builds its structs on the C stack from scalars and handles, so Vulkan never
+// reads Go memory there. The declarations it needs are in vkabi.h and vkfn.h, written
+// from the specification (a test compares them with the system header when one is
+// installed). Handles are plain uint64 outside the calls (the binding's types for them are
+// pointers); no binding type leaves the package. TestBindingGCStress and TestGCStress make
+// every call under a forced collector, and the suite passes with
+// GOEXPERIMENT=cgocheck2. Host memory is coherent (pickMemoryTypes requires it), so
+// nothing needs vkFlushMappedMemoryRanges.
+//
+// The package is compiled only with cgo on Linux and without the "novulkan" build tag
+// (the binding links MoltenVK on macOS and libvulkan on FreeBSD at build time); elsewhere
+// Open returns an error wrapping backend.ErrUnsupported and the runtime uses the CPU
+// backend. A machine without the loader or without a device gets the same kind of error
+// at Open. Portability devices are enumerated when the loader offers
+// VK_KHR_portability_enumeration.
 //
 // # Execution model
 //

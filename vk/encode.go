@@ -1,15 +1,9 @@
-//go:build cgo && !novulkan && (linux || freebsd || darwin)
+//go:build cgo && !novulkan && linux
 
 package vk
 
-/*
-#include "shim.h"
-*/
-import "C"
-
 import (
 	"time"
-	"unsafe"
 )
 
 // Pipeline stages and access masks used in barriers.
@@ -79,7 +73,7 @@ func (d *Device) encode(p *plan) error {
 	if err := d.prepareArena(p); err != nil {
 		return err
 	}
-	if err := check("vkBeginCommandBuffer", int32(C.sk_begin(d.c, C.uint64_t(d.cmd)))); err != nil {
+	if err := d.begin(); err != nil {
 		return err
 	}
 	d.recordFills()
@@ -88,8 +82,8 @@ func (d *Device) encode(p *plan) error {
 		if err := d.ensureQueries(len(p.ds) + 1); err != nil {
 			return err
 		}
-		C.sk_reset_queries(d.c, C.uint64_t(d.cmd), C.uint64_t(d.queryPool), C.uint32_t(len(p.ds)+1))
-		C.sk_timestamp(d.c, C.uint64_t(d.cmd), C.uint64_t(d.queryPool), 0)
+		d.recordResetQueries(len(p.ds) + 1)
+		d.recordTimestamp(0)
 	}
 	d.timingNames = d.timingNames[:0]
 	h := hazards{reads: map[uint32]bool{}, writes: map[uint32]bool{}}
@@ -114,22 +108,20 @@ func (d *Device) encode(p *plan) error {
 			return err
 		}
 		if h.needBarrier(ds.descs) {
-			C.sk_barrier(d.c, C.uint64_t(d.cmd), stageCompute, stageCompute, accShaderWrite, accShaderRead|accShaderWrite)
+			d.recordBarrier(stageCompute, stageCompute, accShaderWrite, accShaderRead|accShaderWrite)
 			h.reset()
 		}
 		h.note(ds.descs)
-		C.sk_dispatch(d.c, C.uint64_t(d.cmd), C.uint64_t(pipe.pipe), C.uint64_t(pipe.layout), C.uint64_t(set),
-			unsafe.Pointer(&ds.push[0]), C.uint32_t(ds.pushN),
-			C.uint32_t(ds.groups[0]), C.uint32_t(ds.groups[1]), C.uint32_t(ds.groups[2]))
+		d.recordDispatch(pipe, set, ds.push[:ds.pushN], ds.groups)
 		if timed {
-			C.sk_timestamp(d.c, C.uint64_t(d.cmd), C.uint64_t(d.queryPool), C.uint32_t(i+1))
+			d.recordTimestamp(i + 1)
 			d.timingNames = append(d.timingNames, dispatchName{op: ds.op, kernel: ds.kernel})
 		}
 	}
 	// Make every write visible to the host (mapped reads) and to later transfers.
-	C.sk_barrier(d.c, C.uint64_t(d.cmd), stageCompute|stageTransfer, stageHost|stageTransfer,
+	d.recordBarrier(stageCompute|stageTransfer, stageHost|stageTransfer,
 		accShaderWrite|accTransferWrite, accHostRead|accTransferRead)
-	return check("vkEndCommandBuffer", int32(C.sk_end(d.c, C.uint64_t(d.cmd))))
+	return d.end()
 }
 
 // recordFills records the deferred buffer fills and a barrier after them.
@@ -138,22 +130,11 @@ func (d *Device) recordFills() {
 		return
 	}
 	for _, f := range d.pendingFills {
-		C.sk_fill(d.c, C.uint64_t(d.cmd), C.uint64_t(f.a.blk.buf), C.uint64_t(f.a.off), C.uint64_t(f.a.size), C.uint32_t(f.value))
+		d.recordFill(f.a, f.value)
 	}
 	d.pendingFills = d.pendingFills[:0]
-	C.sk_barrier(d.c, C.uint64_t(d.cmd), stageTransfer, stageCompute|stageTransfer,
+	d.recordBarrier(stageTransfer, stageCompute|stageTransfer,
 		accTransferWrite, accShaderRead|accShaderWrite|accTransferRead|accTransferWrite)
-}
-
-// submitWait submits the command buffer and waits for its fence.
-func (d *Device) submitWait() error {
-	if err := check("vkQueueSubmit", int32(C.sk_submit(d.c, C.uint64_t(d.cmd), C.uint64_t(d.fence)))); err != nil {
-		return d.noteErr(err)
-	}
-	if err := check("vkWaitForFences", int32(C.sk_wait(d.c, C.uint64_t(d.fence), C.uint64_t(^uint64(0))))); err != nil {
-		return d.noteErr(err)
-	}
-	return nil
 }
 
 func (d *Device) ensureQueries(n int) error {
@@ -161,15 +142,15 @@ func (d *Device) ensureQueries(n int) error {
 		return nil
 	}
 	if d.queryPool != 0 {
-		C.sk_destroy_query_pool(d.c, C.uint64_t(d.queryPool))
+		d.destroyQueryPool(d.queryPool)
 		d.queryPool, d.queryCap = 0, 0
 	}
 	size := max(n, 2*d.queryCap, 256)
-	var pool C.uint64_t
-	if err := check("vkCreateQueryPool", int32(C.sk_create_query_pool(d.c, C.uint32_t(size), &pool))); err != nil {
+	pool, err := d.createQueryPool(size)
+	if err != nil {
 		return err
 	}
-	d.queryPool, d.queryCap = uint64(pool), size
+	d.queryPool, d.queryCap = pool, size
 	return nil
 }
 
@@ -181,7 +162,7 @@ func (d *Device) collectTimings() error {
 		return nil
 	}
 	ts := make([]uint64, n+1)
-	if err := check("vkGetQueryPoolResults", int32(C.sk_query_results(d.c, C.uint64_t(d.queryPool), C.uint32_t(n+1), (*C.uint64_t)(unsafe.Pointer(&ts[0]))))); err != nil {
+	if err := d.queryResults(d.queryPool, ts); err != nil {
 		return err
 	}
 	mask := ^uint64(0)

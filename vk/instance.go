@@ -1,10 +1,9 @@
-//go:build cgo && !novulkan && (linux || freebsd || darwin)
+//go:build cgo && !novulkan && linux
 
 package vk
 
 /*
-#cgo linux LDFLAGS: -ldl
-#cgo freebsd LDFLAGS: -lc
+#cgo LDFLAGS: -ldl
 #include <stdlib.h>
 #include "shim.h"
 */
@@ -24,8 +23,9 @@ const (
 
 // instance is one VkInstance with its debug messenger and shim context.
 type instance struct {
-	c   *C.sk_ctx
-	api uint32
+	c      *C.sk_ctx
+	api    uint32
+	handle uint64 // VkInstance
 }
 
 // loadLoader opens the Vulkan loader (once per process).
@@ -87,7 +87,12 @@ func newInstance(validation bool) (*instance, error) {
 		C.sk_free(c)
 		return nil, err
 	}
-	return &instance{c: c, api: api}, nil
+	in := &instance{c: c, api: api, handle: uint64(C.sk_instance(c))}
+	if err := initBinding(in.handle); err != nil {
+		in.close()
+		return nil, err
+	}
+	return in, nil
 }
 
 func (in *instance) close() {

@@ -1,11 +1,6 @@
-//go:build cgo && !novulkan && (linux || freebsd || darwin)
+//go:build cgo && !novulkan && linux
 
 package vk
-
-/*
-#include "shim.h"
-*/
-import "C"
 
 import (
 	"fmt"
@@ -129,20 +124,18 @@ func (d *Device) newAllocation(b *block, off, size int64) allocation {
 }
 
 func (d *Device) newBlock(h *heap, size int64) (*block, error) {
-	var mem, buf C.uint64_t
-	var ptr unsafe.Pointer
-	r := C.sk_alloc_block(d.c, C.uint64_t(size), C.uint32_t(h.memType), cbool(h.mapped), &mem, &buf, &ptr)
-	if err := check("vkAllocateMemory", int32(r)); err != nil {
+	mem, buf, ptr, err := d.createBlock(size, h.memType, h.mapped)
+	if err != nil {
 		return nil, fmt.Errorf("%s memory block of %d bytes: %w", h.name, size, err)
 	}
-	b := &block{mem: uint64(mem), buf: uint64(buf), size: size, mapped: ptr}
+	b := &block{mem: mem, buf: buf, size: size, mapped: ptr}
 	h.blocks = append(h.blocks, b)
 	return b, nil
 }
 
 func (d *Device) freeHeap(h *heap) {
 	for _, b := range h.blocks {
-		C.sk_free_block(d.c, C.uint64_t(b.mem), C.uint64_t(b.buf), cbool(b.mapped != nil))
+		d.destroyBlock(b)
 	}
 	h.blocks = nil
 }

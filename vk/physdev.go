@@ -1,11 +1,6 @@
-//go:build cgo && !novulkan && (linux || freebsd || darwin)
+//go:build cgo && !novulkan && linux
 
 package vk
-
-/*
-#include "shim.h"
-*/
-import "C"
 
 import (
 	"sort"
@@ -31,7 +26,7 @@ const (
 	physCPU        = 4
 )
 
-// physInfo is the Go copy of sk_physinfo.
+// physInfo is what the backend knows of a physical device (see queryPhys).
 type physInfo struct {
 	handle                uint64
 	name                  string
@@ -64,44 +59,6 @@ type memType struct {
 type memHeap struct {
 	size, budget int64
 	flags        uint32
-}
-
-func queryPhys(in *instance, h uint64) physInfo {
-	var ci C.sk_physinfo
-	C.sk_phys_info(in.c, C.uint64_t(h), C.uint32_t(in.api), &ci)
-	p := physInfo{
-		handle:                h,
-		name:                  C.GoString(&ci.name[0]),
-		api:                   uint32(ci.apiVersion),
-		deviceType:            int32(ci.deviceType),
-		maxStorageBufferRange: int64(ci.maxStorageBufferRange),
-		maxPushConstants:      int(ci.maxPushConstantsSize),
-		maxSharedMemory:       int(ci.maxComputeSharedMemorySize),
-		maxGroupInvocations:   int(ci.maxComputeWorkGroupInvocations),
-		storageAlign:          max(int64(ci.minStorageBufferOffsetAlignment), 16),
-		maxAllocation:         int64(ci.maxMemoryAllocationSize),
-		maxStorageBuffers:     int(ci.maxPerStageDescriptorStorageBuffers),
-		timestampPeriod:       float64(ci.timestampPeriod),
-		subgroupSize:          int(ci.subgroupSize),
-		fp16:                  ci.shaderFloat16 != 0 && ci.storageBuffer16 != 0,
-		int8:                  ci.shaderInt8 != 0 && ci.storageBuffer8 != 0,
-		dynamicIndexing:       ci.storageBufferArrayDynamicIndexing != 0,
-		queueFamily:           int(ci.queueFamily),
-	}
-	if ci.timestampComputeAndGraphics != 0 {
-		p.timestampBits = uint32(ci.timestampValidBits)
-	}
-	for i := 0; i < 3; i++ {
-		p.maxGroupCount[i] = uint32(ci.maxComputeWorkGroupCount[i])
-		p.maxGroupSize[i] = uint32(ci.maxComputeWorkGroupSize[i])
-	}
-	for i := 0; i < int(ci.memoryTypeCount); i++ {
-		p.memTypes = append(p.memTypes, memType{flags: uint32(ci.memoryTypeFlags[i]), heap: int(ci.memoryTypeHeap[i])})
-	}
-	for i := 0; i < int(ci.memoryHeapCount); i++ {
-		p.heaps = append(p.heaps, memHeap{size: int64(ci.memoryHeapSize[i]), budget: int64(ci.memoryHeapBudget[i]), flags: uint32(ci.memoryHeapFlags[i])})
-	}
-	return p
 }
 
 // kind names the device type as backend.Caps.Kind does.

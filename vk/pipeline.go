@@ -1,4 +1,4 @@
-//go:build cgo && !novulkan && (linux || freebsd || darwin)
+//go:build cgo && !novulkan && linux
 
 package vk
 
@@ -58,24 +58,35 @@ func (d *Device) pipeline(name string, spec []uint32) (*pipeline, error) {
 	if len(k.Bindings) == 0 {
 		return nil, fmt.Errorf("vulkan: kernel %s has no bindings", name)
 	}
-	counts := append([]uint32(nil), k.Bindings...)
-	specVals := append(append([]uint32(nil), spec...), 0) // never empty: &specVals[0] is valid
-	var dsl, layout, pipe C.uint64_t
-	r := C.sk_create_pipeline(d.c, (*C.uint32_t)(unsafe.Pointer(&words[0])), C.size_t(len(code)),
-		(*C.uint32_t)(unsafe.Pointer(&counts[0])), C.uint32_t(len(counts)), C.uint32_t(k.PushSize),
-		(*C.uint32_t)(unsafe.Pointer(&specVals[0])), C.uint32_t(len(spec)),
-		&dsl, &layout, &pipe)
-	if err := check("vkCreateComputePipelines("+name+")", int32(r)); err != nil {
+	p := &pipeline{kernel: k}
+	if p.dsl, p.layout, err = d.createLayouts(k.Bindings, k.PushSize); err != nil {
 		return nil, err
 	}
-	p := &pipeline{kernel: k, dsl: uint64(dsl), layout: uint64(layout), pipe: uint64(pipe)}
-	for _, c := range counts {
+	if p.pipe, err = d.createComputePipeline(p.layout, words, spec); err != nil {
+		d.destroyPipeline(p)
+		return nil, fmt.Errorf("vulkan: kernel %s: %w", name, err)
+	}
+	for _, c := range k.Bindings {
 		p.descriptors += int(c)
 	}
 	d.pipes[key] = p
 	return p, nil
 }
 
-func (p *pipeline) destroy(d *Device) {
-	C.sk_destroy_pipeline(d.c, C.uint64_t(p.dsl), C.uint64_t(p.layout), C.uint64_t(p.pipe))
+// createComputePipeline creates the pipeline through the shim (vkCreateComputePipelines
+// takes an array of create-infos) from a shader module made through the binding.
+func (d *Device) createComputePipeline(layout uint64, words, spec []uint32) (uint64, error) {
+	module, err := d.createShaderModule(words)
+	if err != nil {
+		return 0, err
+	}
+	defer d.destroyShaderModule(module)
+	specVals := append(append([]uint32(nil), spec...), 0) // never empty: &specVals[0] is valid
+	var pipe C.uint64_t
+	r := C.sk_create_pipeline(d.c, C.uint64_t(module), C.uint64_t(layout),
+		(*C.uint32_t)(unsafe.Pointer(&specVals[0])), C.uint32_t(len(spec)), &pipe)
+	if err := check("vkCreateComputePipelines", int32(r)); err != nil {
+		return 0, err
+	}
+	return uint64(pipe), nil
 }

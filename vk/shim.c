@@ -1,4 +1,4 @@
-//go:build cgo && !novulkan && (linux || freebsd || darwin)
+//go:build cgo && !novulkan && linux
 
 // shim.c: loader, instance and physical-device queries. Vulkan is opened at run time with
 // dlopen, so a machine without the loader still runs (on the CPU backend).
@@ -18,14 +18,9 @@ static char load_err[512];
 SK_GLOBAL_FUNCS(X)
 #undef X
 
-static const char* loader_names[] = {
-#if defined(__APPLE__)
-	"libvulkan.1.dylib", "libvulkan.dylib", "libMoltenVK.dylib",
-#else
-	"libvulkan.so.1", "libvulkan.so",
-#endif
-	NULL,
-};
+// The runtime library's soname first: the unversioned name exists only where the -dev
+// package is installed.
+static const char* loader_names[] = {"libvulkan.so.1", "libvulkan.so", NULL};
 
 static void load_loader(void) {
 	for (int i = 0; loader_names[i] != NULL && loader_lib == NULL; i++) {
@@ -61,6 +56,10 @@ int sk_load(char* err, int errlen) {
 	}
 	return 1;
 }
+
+// sk_get_instance_proc_addr is the loader's vkGetInstanceProcAddr, handed to the Go
+// binding so that it uses the loader this file opened (libvulkan.so.1).
+void* sk_get_instance_proc_addr(void) { return (void*)gipa; }
 
 sk_ctx* sk_new(void) {
 	sk_ctx* c = calloc(1, sizeof(sk_ctx));
@@ -219,6 +218,8 @@ VkResult sk_create_instance(sk_ctx* c, uint32_t api, int validation, int debugUt
 	}
 	return VK_SUCCESS;
 }
+
+uint64_t sk_instance(sk_ctx* c) { return SK_HANDLE_TO_U64(c->instance); }
 
 void sk_destroy_instance(sk_ctx* c) {
 	if (c->instance == NULL) {

@@ -1,6 +1,8 @@
-//go:build cgo && !novulkan && (linux || freebsd || darwin)
+//go:build cgo && !novulkan && linux
 
-// shim_phys.c: physical-device queries (Vulkan 1.1 property and feature chains included).
+// shim_phys.c: the physical-device queries the Go binding cannot make: the Vulkan 1.1+
+// property, feature and memory-budget chains, the queue-family list (an array of structs)
+// and the device extension list.
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,33 +30,6 @@ int sk_device_has_extension(sk_ctx* c, VkPhysicalDevice p, const char* name) {
 	return found;
 }
 
-static void copy_limits(const VkPhysicalDeviceProperties* p, sk_physinfo* out) {
-	const VkPhysicalDeviceLimits* l = &p->limits;
-	memcpy(out->name, p->deviceName, sizeof out->name);
-	out->name[sizeof out->name - 1] = 0;
-	out->apiVersion = p->apiVersion;
-	out->driverVersion = p->driverVersion;
-	out->vendorID = p->vendorID;
-	out->deviceID = p->deviceID;
-	out->deviceType = p->deviceType;
-	out->maxStorageBufferRange = l->maxStorageBufferRange;
-	out->maxPushConstantsSize = l->maxPushConstantsSize;
-	out->maxComputeSharedMemorySize = l->maxComputeSharedMemorySize;
-	for (int i = 0; i < 3; i++) {
-		out->maxComputeWorkGroupCount[i] = l->maxComputeWorkGroupCount[i];
-		out->maxComputeWorkGroupSize[i] = l->maxComputeWorkGroupSize[i];
-	}
-	out->maxComputeWorkGroupInvocations = l->maxComputeWorkGroupInvocations;
-	out->maxBoundDescriptorSets = l->maxBoundDescriptorSets;
-	out->maxPerStageDescriptorStorageBuffers = l->maxPerStageDescriptorStorageBuffers;
-	out->minStorageBufferOffsetAlignment = l->minStorageBufferOffsetAlignment;
-	out->nonCoherentAtomSize = l->nonCoherentAtomSize;
-	out->timestampPeriod = l->timestampPeriod;
-	out->timestampComputeAndGraphics = l->timestampComputeAndGraphics;
-	// Vulkan 1.0 guarantees at least 1 GiB per allocation before maintenance3 says more.
-	out->maxMemoryAllocationSize = 1ull << 30;
-}
-
 static void query_properties2(sk_ctx* c, VkPhysicalDevice p, sk_physinfo* out) {
 	VkPhysicalDeviceSubgroupProperties sub = {0};
 	sub.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES;
@@ -67,12 +42,10 @@ static void query_properties2(sk_ctx* c, VkPhysicalDevice p, sk_physinfo* out) {
 	c->vkGetPhysicalDeviceProperties2(p, &props);
 	out->subgroupSize = sub.subgroupSize;
 	out->subgroupOps = sub.supportedOperations;
-	if (m3.maxMemoryAllocationSize != 0) {
-		out->maxMemoryAllocationSize = m3.maxMemoryAllocationSize;
-	}
+	out->maxMemoryAllocationSize = m3.maxMemoryAllocationSize;
 }
 
-static void query_features2(sk_ctx* c, VkPhysicalDevice p, sk_physinfo* out) {
+static void query_features2(sk_ctx* c, VkPhysicalDevice p, uint32_t deviceApi, sk_physinfo* out) {
 	VkPhysicalDevice8BitStorageFeatures s8 = {0};
 	s8.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_8BIT_STORAGE_FEATURES;
 	VkPhysicalDeviceShaderFloat16Int8Features f16 = {0};
@@ -83,43 +56,30 @@ static void query_features2(sk_ctx* c, VkPhysicalDevice p, sk_physinfo* out) {
 	feats.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2;
 	feats.pNext = &s16;
 	// The 1.2 structures may only be chained where the device knows them.
-	if (out->apiVersion >= API_1_2) {
+	if (deviceApi >= API_1_2) {
 		s16.pNext = &f16;
 		f16.pNext = &s8;
 	}
 	c->vkGetPhysicalDeviceFeatures2(p, &feats);
-	out->storageBufferArrayDynamicIndexing = feats.features.shaderStorageBufferArrayDynamicIndexing;
 	out->storageBuffer16 = s16.storageBuffer16BitAccess;
 	out->shaderFloat16 = f16.shaderFloat16;
 	out->shaderInt8 = f16.shaderInt8;
 	out->storageBuffer8 = s8.storageBuffer8BitAccess;
 }
 
-static void query_memory(sk_ctx* c, VkPhysicalDevice p, int useV2, sk_physinfo* out) {
+static void query_budget(sk_ctx* c, VkPhysicalDevice p, sk_physinfo* out) {
+	out->hasMemoryBudget = sk_device_has_extension(c, p, "VK_EXT_memory_budget");
+	if (!out->hasMemoryBudget) {
+		return;
+	}
 	VkPhysicalDeviceMemoryBudgetPropertiesEXT budget = {0};
 	budget.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT;
 	VkPhysicalDeviceMemoryProperties2 mem2 = {0};
 	mem2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2;
-	out->hasMemoryBudget = useV2 && sk_device_has_extension(c, p, "VK_EXT_memory_budget");
-	if (out->hasMemoryBudget) {
-		mem2.pNext = &budget;
-	}
-	if (useV2) {
-		c->vkGetPhysicalDeviceMemoryProperties2(p, &mem2);
-	} else {
-		c->vkGetPhysicalDeviceMemoryProperties(p, &mem2.memoryProperties);
-	}
-	const VkPhysicalDeviceMemoryProperties* m = &mem2.memoryProperties;
-	out->memoryTypeCount = m->memoryTypeCount;
-	for (uint32_t i = 0; i < m->memoryTypeCount && i < VK_MAX_MEMORY_TYPES; i++) {
-		out->memoryTypeFlags[i] = m->memoryTypes[i].propertyFlags;
-		out->memoryTypeHeap[i] = m->memoryTypes[i].heapIndex;
-	}
-	out->memoryHeapCount = m->memoryHeapCount;
-	for (uint32_t i = 0; i < m->memoryHeapCount && i < VK_MAX_MEMORY_HEAPS; i++) {
-		out->memoryHeapFlags[i] = m->memoryHeaps[i].flags;
-		out->memoryHeapSize[i] = m->memoryHeaps[i].size;
-		out->memoryHeapBudget[i] = out->hasMemoryBudget ? budget.heapBudget[i] : 0;
+	mem2.pNext = &budget;
+	c->vkGetPhysicalDeviceMemoryProperties2(p, &mem2);
+	for (uint32_t i = 0; i < mem2.memoryProperties.memoryHeapCount && i < VK_MAX_MEMORY_HEAPS; i++) {
+		out->memoryHeapBudget[i] = budget.heapBudget[i];
 	}
 }
 
@@ -140,20 +100,16 @@ static void pick_queue_family(sk_ctx* c, VkPhysicalDevice p, sk_physinfo* out) {
 	}
 }
 
-void sk_phys_info(sk_ctx* c, uint64_t phys, uint32_t instanceApi, sk_physinfo* out) {
+void sk_phys_info(sk_ctx* c, uint64_t phys, uint32_t instanceApi, uint32_t deviceApi, sk_physinfo* out) {
 	VkPhysicalDevice p = (VkPhysicalDevice)(uintptr_t)phys;
 	memset(out, 0, sizeof *out);
-	VkPhysicalDeviceProperties props;
-	memset(&props, 0, sizeof props);
-	c->vkGetPhysicalDeviceProperties(p, &props);
-	copy_limits(&props, out);
-	int v2 = instanceApi >= API_1_1 && out->apiVersion >= API_1_1 &&
+	int v2 = instanceApi >= API_1_1 && deviceApi >= API_1_1 &&
 		c->vkGetPhysicalDeviceProperties2 != NULL && c->vkGetPhysicalDeviceFeatures2 != NULL &&
 		c->vkGetPhysicalDeviceMemoryProperties2 != NULL;
 	if (v2) {
 		query_properties2(c, p, out);
-		query_features2(c, p, out);
+		query_features2(c, p, deviceApi, out);
+		query_budget(c, p, out);
 	}
-	query_memory(c, p, v2, out);
 	pick_queue_family(c, p, out);
 }

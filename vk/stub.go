@@ -1,4 +1,4 @@
-//go:build !cgo || novulkan || !(linux || freebsd || darwin)
+//go:build !cgo || novulkan || !linux
 
 package vk
 
@@ -10,7 +10,7 @@ import (
 	"github.com/scopekv/scope/model/quant"
 )
 
-var errNoVulkan = fmt.Errorf("vulkan: built without Vulkan (needs cgo on linux, freebsd or darwin, without the novulkan tag): %w", backend.ErrUnsupported)
+var errNoVulkan = fmt.Errorf("vulkan: built without Vulkan (needs cgo on linux, without the novulkan tag): %w", backend.ErrUnsupported)
 
 // Device is never returned by this build: Open always fails.
 type Device struct{}

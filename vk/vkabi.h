@@ -121,22 +121,9 @@ SK_NONDISP(VkDebugUtilsMessengerEXT)
 #define VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO 2
 #define VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO 3
 #define VK_STRUCTURE_TYPE_SUBMIT_INFO 4
-#define VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO 5
-#define VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE 6
-#define VK_STRUCTURE_TYPE_FENCE_CREATE_INFO 8
-#define VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO 11
-#define VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO 12
-#define VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO 16
 #define VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO 18
 #define VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO 29
-#define VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO 30
-#define VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO 32
-#define VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO 33
-#define VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO 34
 #define VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET 35
-#define VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO 39
-#define VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO 40
-#define VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO 42
 #define VK_STRUCTURE_TYPE_MEMORY_BARRIER 46
 #define VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES 1000094000
 #define VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2 1000059000
@@ -169,20 +156,9 @@ SK_NONDISP(VkDebugUtilsMessengerEXT)
 #define VK_MEMORY_PROPERTY_HOST_CACHED_BIT 0x00000008
 #define VK_MEMORY_HEAP_DEVICE_LOCAL_BIT 0x00000001
 
-#define VK_BUFFER_USAGE_TRANSFER_SRC_BIT 0x00000001
-#define VK_BUFFER_USAGE_TRANSFER_DST_BIT 0x00000002
-#define VK_BUFFER_USAGE_STORAGE_BUFFER_BIT 0x00000020
-#define VK_SHARING_MODE_EXCLUSIVE 0
 
 #define VK_DESCRIPTOR_TYPE_STORAGE_BUFFER 7
 #define VK_SHADER_STAGE_COMPUTE_BIT 0x00000020
-#define VK_PIPELINE_BIND_POINT_COMPUTE 1
-#define VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT 0x00000002
-#define VK_COMMAND_BUFFER_LEVEL_PRIMARY 0
-#define VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT 0x00000001
-#define VK_QUERY_TYPE_TIMESTAMP 2
-#define VK_QUERY_RESULT_64_BIT 0x00000001
-#define VK_QUERY_RESULT_WAIT_BIT 0x00000002
 
 #define VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT 0x00000001
 #define VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT 0x00000800
@@ -211,7 +187,6 @@ SK_NONDISP(VkDebugUtilsMessengerEXT)
 #define VK_MAX_DESCRIPTION_SIZE 256
 #define VK_MAX_MEMORY_TYPES 32
 #define VK_MAX_MEMORY_HEAPS 16
-#define VK_WHOLE_SIZE (~0ULL)
 #define VK_TRUE 1
 #define VK_FALSE 0
 
@@ -326,70 +301,6 @@ typedef struct VkDeviceCreateInfo {
     const VkPhysicalDeviceFeatures* pEnabledFeatures;
 } VkDeviceCreateInfo;
 
-typedef struct VkBufferCreateInfo {
-    VkStructureType sType;
-    const void* pNext;
-    VkBufferCreateFlags flags;
-    VkDeviceSize size;
-    VkBufferUsageFlags usage;
-    VkSharingMode sharingMode;
-    uint32_t queueFamilyIndexCount;
-    const uint32_t* pQueueFamilyIndices;
-} VkBufferCreateInfo;
-
-typedef struct VkMemoryRequirements {
-    VkDeviceSize size;
-    VkDeviceSize alignment;
-    uint32_t memoryTypeBits;
-} VkMemoryRequirements;
-
-typedef struct VkMemoryAllocateInfo {
-    VkStructureType sType;
-    const void* pNext;
-    VkDeviceSize allocationSize;
-    uint32_t memoryTypeIndex;
-} VkMemoryAllocateInfo;
-
-typedef struct VkShaderModuleCreateInfo {
-    VkStructureType sType;
-    const void* pNext;
-    VkShaderModuleCreateFlags flags;
-    size_t codeSize;
-    const uint32_t* pCode;
-} VkShaderModuleCreateInfo;
-
-typedef struct VkDescriptorSetLayoutBinding {
-    uint32_t binding;
-    VkDescriptorType descriptorType;
-    uint32_t descriptorCount;
-    VkShaderStageFlags stageFlags;
-    const VkSampler* pImmutableSamplers;
-} VkDescriptorSetLayoutBinding;
-
-typedef struct VkDescriptorSetLayoutCreateInfo {
-    VkStructureType sType;
-    const void* pNext;
-    VkDescriptorSetLayoutCreateFlags flags;
-    uint32_t bindingCount;
-    const VkDescriptorSetLayoutBinding* pBindings;
-} VkDescriptorSetLayoutCreateInfo;
-
-typedef struct VkPushConstantRange {
-    VkShaderStageFlags stageFlags;
-    uint32_t offset;
-    uint32_t size;
-} VkPushConstantRange;
-
-typedef struct VkPipelineLayoutCreateInfo {
-    VkStructureType sType;
-    const void* pNext;
-    VkPipelineLayoutCreateFlags flags;
-    uint32_t setLayoutCount;
-    const VkDescriptorSetLayout* pSetLayouts;
-    uint32_t pushConstantRangeCount;
-    const VkPushConstantRange* pPushConstantRanges;
-} VkPipelineLayoutCreateInfo;
-
 typedef struct VkSpecializationMapEntry {
     uint32_t constantID;
     uint32_t offset;
@@ -423,28 +334,6 @@ typedef struct VkComputePipelineCreateInfo {
     int32_t basePipelineIndex;
 } VkComputePipelineCreateInfo;
 
-typedef struct VkDescriptorPoolSize {
-    VkDescriptorType type;
-    uint32_t descriptorCount;
-} VkDescriptorPoolSize;
-
-typedef struct VkDescriptorPoolCreateInfo {
-    VkStructureType sType;
-    const void* pNext;
-    VkDescriptorPoolCreateFlags flags;
-    uint32_t maxSets;
-    uint32_t poolSizeCount;
-    const VkDescriptorPoolSize* pPoolSizes;
-} VkDescriptorPoolCreateInfo;
-
-typedef struct VkDescriptorSetAllocateInfo {
-    VkStructureType sType;
-    const void* pNext;
-    VkDescriptorPool descriptorPool;
-    uint32_t descriptorSetCount;
-    const VkDescriptorSetLayout* pSetLayouts;
-} VkDescriptorSetAllocateInfo;
-
 typedef struct VkDescriptorBufferInfo {
     VkBuffer buffer;
     VkDeviceSize offset;
@@ -467,30 +356,6 @@ typedef struct VkWriteDescriptorSet {
 } VkWriteDescriptorSet;
 
 typedef struct VkCopyDescriptorSet VkCopyDescriptorSet;
-
-typedef struct VkCommandPoolCreateInfo {
-    VkStructureType sType;
-    const void* pNext;
-    VkCommandPoolCreateFlags flags;
-    uint32_t queueFamilyIndex;
-} VkCommandPoolCreateInfo;
-
-typedef struct VkCommandBufferAllocateInfo {
-    VkStructureType sType;
-    const void* pNext;
-    VkCommandPool commandPool;
-    VkCommandBufferLevel level;
-    uint32_t commandBufferCount;
-} VkCommandBufferAllocateInfo;
-
-typedef struct VkCommandBufferInheritanceInfo VkCommandBufferInheritanceInfo;
-
-typedef struct VkCommandBufferBeginInfo {
-    VkStructureType sType;
-    const void* pNext;
-    VkCommandBufferUsageFlags flags;
-    const VkCommandBufferInheritanceInfo* pInheritanceInfo;
-} VkCommandBufferBeginInfo;
 
 typedef struct VkMemoryBarrier {
     VkStructureType sType;
@@ -519,28 +384,5 @@ typedef struct VkSubmitInfo {
     uint32_t signalSemaphoreCount;
     const VkSemaphore* pSignalSemaphores;
 } VkSubmitInfo;
-
-typedef struct VkFenceCreateInfo {
-    VkStructureType sType;
-    const void* pNext;
-    VkFenceCreateFlags flags;
-} VkFenceCreateInfo;
-
-typedef struct VkQueryPoolCreateInfo {
-    VkStructureType sType;
-    const void* pNext;
-    VkQueryPoolCreateFlags flags;
-    VkQueryType queryType;
-    uint32_t queryCount;
-    VkQueryPipelineStatisticFlags pipelineStatistics;
-} VkQueryPoolCreateInfo;
-
-typedef struct VkMappedMemoryRange {
-    VkStructureType sType;
-    const void* pNext;
-    VkDeviceMemory memory;
-    VkDeviceSize offset;
-    VkDeviceSize size;
-} VkMappedMemoryRange;
 
 #endif
