@@ -1,0 +1,185 @@
+//go:build arm64 && !purego
+
+package cpu
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/scopekv/scope/model/quant"
+)
+
+// neonVariants returns the NEON kernel sets this CPU can run: without SDOT always, and
+// with it where the dot-product extension is present, so both are tested on such CPUs.
+func neonVariants(t testing.TB) []*kernelSet {
+	if !hasNEON() {
+		t.Skip("CPU without AdvSIMD")
+	}
+	out := []*kernelSet{neonKernels(false)}
+	if hasDotProd() {
+		out = append(out, neonKernels(true))
+	}
+	return out
+}
+
+func TestNEONSelected(t *testing.T) {
+	if !hasNEON() {
+		t.Skip("CPU without AdvSIMD")
+	}
+	k, err := selectKernels("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.name != "neon" {
+		t.Fatalf("best path %q, want neon", k.name)
+	}
+	if got := strings.Contains(k.features, "dotprod"); got != hasDotProd() {
+		t.Fatalf("features %q, dot-product extension present: %v", k.features, hasDotProd())
+	}
+}
+
+// TestNEONQuantVariants checks the Q8_0/Q4_0 kernels of both NEON variants (SDOT where
+// present, widening multiplies always) against the float64 product, also with weights at
+// the extremes of the integer range.
+func TestNEONQuantVariants(t *testing.T) {
+	vs := neonVariants(t)
+	r := rand.New(rand.NewPCG(21, 22))
+	for _, k := range vs {
+		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0} {
+			for _, cols := range []int{32, 64, 96, 32 * 33} {
+				for _, rows := range []int{1, 2, 7} {
+					checkMat(t, k, typ, rows, cols, 3, r)
+				}
+			}
+			for _, cols := range []int{32, 96, 32 * 41} {
+				checkExtreme(t, k, typ, 9, cols, r)
+			}
+		}
+	}
+	if len(vs) < 2 {
+		t.Log("no dot-product extension: SDOT kernels not run")
+	}
+}
+
+// checkExtreme runs one token against weights with extreme blocks and compares with the
+// float64 product of the values the kernel sees.
+func checkExtreme(t *testing.T, k *kernelSet, typ quant.Type, rows, cols int, r *rand.Rand) {
+	t.Helper()
+	w := extremeWeights(randWeight(r, typ, rows, cols), typ)
+	wf := dequant(typ, w, rows*cols)
+	x := randFloats(r, cols, 3)
+	x[0] = -3 // the largest magnitude: quantises to -127
+	a, seen := quantAct(typ, x, 1, cols)
+	out := make([]float32, rows)
+	k.mat[typ](w, rows, a, 0, 1, out, rows)
+	for row := range out {
+		var want, mag float64
+		for i, v := range wf[row*cols : (row+1)*cols] {
+			want += float64(v) * float64(seen[i])
+			mag += math.Abs(float64(v) * float64(seen[i]))
+		}
+		if math.Abs(float64(out[row])-want) > 3e-6*mag+1e-6 {
+			t.Fatalf("%s %s cols=%d: out[%d] = %v, want %v", k.features, typ, cols, row, out[row], want)
+		}
+	}
+}
+
+// extremeWeights sets every seventh block's values to the most negative code (-128 for
+// Q8_0, nibble 0 = -8 for Q4_0) so the extremes of the integer range occur.
+func extremeWeights(w []byte, typ quant.Type) []byte {
+	bs := typ.BlockBytes()
+	for off := 0; off < len(w); off += 7 * bs {
+		for i := off + 2; i < off+bs; i++ {
+			if typ == quant.Q8_0 {
+				w[i] = 0x80
+			} else {
+				w[i] = 0
+			}
+		}
+	}
+	return w
+}
+
+// TestNEONQuantQ8_0Exact checks that the NEON activation quantiser gives exactly the
+// generic values: ties round away from zero, zero blocks, huge and tiny magnitudes.
+func TestNEONQuantQ8_0Exact(t *testing.T) {
+	vs := neonVariants(t)
+	r := rand.New(rand.NewPCG(23, 24))
+	const nb = 9
+	x := randFloats(r, nb*qk8, 1)
+	for i := 0; i < qk8; i++ { // amax 127: scale 1, so halves are exact ties
+		x[i] = float32(i-16) + 0.5
+	}
+	x[0] = 127
+	clear(x[qk8 : 2*qk8])
+	for i := 2 * qk8; i < 3*qk8; i++ {
+		x[i] *= 1e30
+	}
+	for i := 3 * qk8; i < 4*qk8; i++ {
+		x[i] *= 1e-30
+	}
+	x[4*qk8+5] = -2 // a block whose largest magnitude is negative
+	wq, wd := make([]int8, len(x)), make([]float32, nb)
+	quantQ8_0Generic(x, wq, wd)
+	for _, k := range vs {
+		qs, d := make([]int8, len(x)), make([]float32, nb)
+		k.quantQ8_0(x, qs, d)
+		for b := range d {
+			if math.Float32bits(d[b]) != math.Float32bits(wd[b]) {
+				t.Fatalf("block %d: d = %v, generic %v", b, d[b], wd[b])
+			}
+		}
+		for i := range qs {
+			if qs[i] != wq[i] {
+				t.Fatalf("x[%d] = %v: q = %d, generic %d", i, x[i], qs[i], wq[i])
+			}
+		}
+	}
+}
+
+// FuzzNEONQuant compares both NEON variants of the Q8_0/Q4_0 kernels and the Q8_0
+// quantiser with the generic ones on fuzzer-made weights (the shared fuzz targets reach
+// only the variant this CPU selects).
+func FuzzNEONQuant(f *testing.F) {
+	f.Add(uint64(1), uint8(3), uint8(1), []byte{0x80, 0x7f, 0x00, 0xff, 0x11})
+	f.Add(uint64(2), uint8(0), uint8(40), []byte{0x88})
+	f.Fuzz(func(t *testing.T, seed uint64, rows, blocks uint8, raw []byte) {
+		if len(raw) == 0 {
+			return
+		}
+		r := rand.New(rand.NewPCG(seed, 17))
+		nRows, cols := int(rows%6)+1, (int(blocks)%48+1)*qk8
+		x := randFloats(r, 2*cols, 4)
+		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0} {
+			rowBytes, _ := typ.RowBytes(cols)
+			w := make([]byte, nRows*rowBytes)
+			for i := range w {
+				w[i] = raw[i%len(raw)]
+			}
+			sanitize(typ, w)
+			a, seen := quantAct(typ, x, 2, cols)
+			wf := dequant(typ, w, nRows*cols)
+			want := make([]float32, 2*nRows)
+			genericKernels().mat[typ](w, nRows, a, 0, 2, want, nRows)
+			for _, k := range neonVariants(t) {
+				got := make([]float32, 2*nRows)
+				k.mat[typ](w, nRows, a, 0, 2, got, nRows)
+				for i := range got {
+					tok, row := i/nRows, i%nRows
+					var mag float64
+					for j, v := range wf[row*cols : (row+1)*cols] {
+						mag += math.Abs(float64(v) * float64(seen[tok*cols+j]))
+					}
+					if math.Abs(float64(got[i]-want[i])) > 1e-5*mag+1e-6 {
+						t.Fatalf("%s %s rows=%d cols=%d: out[%d] = %v, generic %v", k.features, typ, nRows, cols, i, got[i], want[i])
+					}
+				}
+			}
+		}
+		qs, d := make([]int8, len(x)), make([]float32, len(x)/qk8)
+		quantQ8_0Vec(x, qs, d)
+		checkDecode(t, "neon Q8_0", x, qs, d, qk8)
+	})
+}
