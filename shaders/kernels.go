@@ -30,6 +30,9 @@ type Kernel struct {
 	PushMembers []Member  // its members, in order
 	LocalSize   [3]uint32 // default workgroup size
 	SpecIDs     []uint32  // specialisation constant ids
+	// Features are the optional device features the kernel needs ("float16",
+	// "subgroup-arithmetic", ...: spirv.Module.Features), nil when it needs none.
+	Features []string
 }
 
 // Member is one member of a push-constant block.

@@ -4,9 +4,14 @@
 // Bindings: 0 W (uint words, GGUF rows), 1 X (float, (n, cols)), 2 Out (float, (n, outStride)).
 // Push: MatMulPush {rows, cols, rowBytes, row0, n, outStride}.
 // Dispatch: (ceil(rows/32), ceil(n/32), 1) workgroups of 256 threads.
+// Variants: FP16 defined stages the tiles in fp16 (half the shared memory) and multiplies
+//   pairs of elements by fp16 dots accumulated in float32.
 // Reference: internal/ref MatVec per token (backend.MatMul).
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#if defined(FP16)
+#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
+#endif
 
 layout(local_size_x = 256) in;
 
@@ -26,8 +31,49 @@ layout(push_constant) uniform MatMulPush {
 #include "quant.glsl"
 
 const uint TILE = 32u;
+#if defined(FP16)
+// Pairs of neighbouring k: [row][k/2] and [token][k/2].
+shared f16vec2 ws[TILE][TILE / 2u + 1u];
+shared f16vec2 xs[TILE][TILE / 2u + 1u];
+#else
 shared float ws[TILE][TILE + 1u]; // [row][k]
 shared float xs[TILE][TILE + 1u]; // [token][k]
+#endif
+
+// stage copies the 32-wide k slice at k0 of the tile's weight rows and tokens to shared
+// memory (zero outside the matrices).
+void stage(uint tid, uint r0, uint t0, uint k0) {
+#if defined(FP16)
+	for (uint e = tid; e < TILE * TILE / 2u; e += 256u) {
+		uint i = e / (TILE / 2u);
+		uint kp = e % (TILE / 2u);
+		uint k = k0 + 2u * kp;
+		uint r = r0 + i;
+		uint t = t0 + i;
+		vec2 wv = vec2(0.0), xp = vec2(0.0);
+		if (r < pc.rows && k < pc.cols) {
+			wv.x = wget(r * pc.rowBytes, k);
+			wv.y = k + 1u < pc.cols ? wget(r * pc.rowBytes, k + 1u) : 0.0;
+		}
+		if (t < pc.n && k < pc.cols) {
+			xp.x = xv[t * pc.cols + k];
+			xp.y = k + 1u < pc.cols ? xv[t * pc.cols + k + 1u] : 0.0;
+		}
+		ws[i][kp] = f16vec2(wv);
+		xs[i][kp] = f16vec2(xp);
+	}
+#else
+	for (uint e = tid; e < TILE * TILE; e += 256u) {
+		uint i = e / TILE;
+		uint kk = e % TILE;
+		uint k = k0 + kk;
+		uint r = r0 + i;
+		uint t = t0 + i;
+		ws[i][kk] = (r < pc.rows && k < pc.cols) ? wget(r * pc.rowBytes, k) : 0.0;
+		xs[i][kk] = (t < pc.n && k < pc.cols) ? xv[t * pc.cols + k] : 0.0;
+	}
+#endif
+}
 
 void main() {
 	uint tid = gl_LocalInvocationID.x;
@@ -37,16 +83,18 @@ void main() {
 	uint tt = (tid >> 4) * 2u;  // and tokens t0+tt, +1
 	float acc[2][2] = float[2][2](float[2](0.0, 0.0), float[2](0.0, 0.0));
 	for (uint k0 = 0u; k0 < pc.cols; k0 += TILE) {
-		for (uint e = tid; e < TILE * TILE; e += 256u) {
-			uint i = e / TILE;
-			uint kk = e % TILE;
-			uint k = k0 + kk;
-			uint r = r0 + i;
-			uint t = t0 + i;
-			ws[i][kk] = (r < pc.rows && k < pc.cols) ? wget(r * pc.rowBytes, k) : 0.0;
-			xs[i][kk] = (t < pc.n && k < pc.cols) ? xv[t * pc.cols + k] : 0.0;
-		}
+		stage(tid, r0, t0, k0);
 		barrier();
+#if defined(FP16)
+		for (uint kp = 0u; kp < TILE / 2u; kp++) {
+			f16vec2 w0 = ws[tr][kp], w1 = ws[tr + 1u][kp];
+			f16vec2 x0 = xs[tt][kp], x1 = xs[tt + 1u][kp];
+			acc[0][0] += float(dot(w0, x0));
+			acc[0][1] += float(dot(w0, x1));
+			acc[1][0] += float(dot(w1, x0));
+			acc[1][1] += float(dot(w1, x1));
+		}
+#else
 		for (uint kk = 0u; kk < TILE; kk++) {
 			float w0 = ws[tr][kk], w1 = ws[tr + 1u][kk];
 			float x0 = xs[tt][kk], x1 = xs[tt + 1u][kk];
@@ -55,6 +103,7 @@ void main() {
 			acc[1][0] += w1 * x0;
 			acc[1][1] += w1 * x1;
 		}
+#endif
 		barrier();
 	}
 	for (uint a = 0u; a < 2u; a++) {

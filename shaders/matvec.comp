@@ -4,9 +4,14 @@
 // Push: MatVecPush {rows, cols, rowBytes, row0, n, outStride}.
 // Dispatch: rows workgroups folded into (x, y) (common.glsl), z = n tokens; local size
 //   WG = gl_WorkGroupSize.x (specialisation constant 0, default 64).
+// Variants: FP16 defined computes the products in fp16 with float32 accumulation
+//   (qdot.glsl); F32 weights always use float32.
 // Reference: internal/ref MatVec (backend.MatMul).
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#if defined(FP16)
+#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
+#endif
 #include "common.glsl"
 
 layout(local_size_x_id = 0) in;
@@ -26,8 +31,8 @@ layout(push_constant) uniform MatVecPush {
 	uint outStride;
 } pc;
 
-#define WDOT
 #include "quant.glsl"
+#include "qdot.glsl"
 
 shared float partial[WG];
 
@@ -43,17 +48,14 @@ void main() {
 	float s = 0.0;
 #if defined(WTYPE_F32) || defined(WTYPE_F16)
 	// Plain types: neighbouring threads read neighbouring words (two halves a word for
-	// F16 rows that start on a word boundary).
+	// F16 rows).
 	uint k0 = 0u;
 #if defined(WTYPE_F16)
-	if ((rb & 3u) == 0u) {
-		uint words = pc.cols / 2u;
-		for (uint i = tid; i < words; i += WG) {
-			vec2 h = unpackHalf2x16(w[(rb >> 2) + i]);
-			s += h.x * xv[xb + 2u * i] + h.y * xv[xb + 2u * i + 1u];
-		}
-		k0 = 2u * words;
+	uint words = pc.cols / 2u;
+	for (uint i = tid; i < words; i += WG) {
+		s += wdot_pair(word_at(rb + 4u * i), xb + 2u * i);
 	}
+	k0 = 2u * words;
 #endif
 	for (uint k = k0 + tid; k < pc.cols; k += WG) {
 		s += wget(rb, k) * xv[xb + k];

@@ -4,8 +4,7 @@
 // WTYPE_F32, WTYPE_F16, WTYPE_Q8_0, WTYPE_Q4_0, WTYPE_Q4_K, WTYPE_Q6_K. Rows are stored in
 // their GGUF layout, back to back; `rb` is a row's first byte within the buffer. Block
 // layouts follow ggml (see model/quant): every row of a quantised type is whole blocks.
-// With WDOT defined, the kernel also declares `float xv[]` and, for quantised types, gets
-// wdot32.
+// qdot.glsl builds the matrix-vector block products on these helpers.
 
 uint byte_at(uint b) {
 	return (w[b >> 2] >> ((b & 3u) * 8u)) & 0xFFu;
@@ -18,6 +17,23 @@ float half_at(uint b) {
 
 int sbyte_at(uint b) {
 	return int(byte_at(b) << 24) >> 24;
+}
+
+// word_at reads the 4 bytes at an even byte offset (blocks of 34, 18 and 210 bytes start
+// on 2-byte boundaries only).
+uint word_at(uint b) {
+	uint i = b >> 2;
+	return (b & 2u) == 0u ? w[i] : (w[i] >> 16) | (w[i + 1u] << 16);
+}
+
+// The four signed bytes and the eight nibbles of a word, lowest first.
+ivec4 sbytes4(uint q) {
+	int v = int(q);
+	return ivec4(bitfieldExtract(v, 0, 8), bitfieldExtract(v, 8, 8), bitfieldExtract(v, 16, 8), bitfieldExtract(v, 24, 8));
+}
+
+uvec4 bytes4(uint q) {
+	return (uvec4(q) >> uvec4(0u, 8u, 16u, 24u)) & 0xFFu;
 }
 
 #if defined(WTYPE_Q4_K)
@@ -74,61 +90,3 @@ float wget(uint rb, uint k) {
 #error "no WTYPE_* defined"
 #endif
 }
-
-#if defined(WDOT) && !defined(WTYPE_F32) && !defined(WTYPE_F16)
-// wdot32 returns the dot product of elements 32g..32g+31 of the row at byte rb (a
-// quantised type) with xv[xb + 32g ...].
-float wdot32(uint rb, uint g, uint xb) {
-	uint x0 = xb + 32u * g;
-#if defined(WTYPE_Q8_0)
-	uint base = rb + g * 34u;
-	float s = 0.0;
-	for (uint i = 0u; i < 32u; i++) {
-		s += float(sbyte_at(base + 2u + i)) * xv[x0 + i];
-	}
-	return s * half_at(base);
-#elif defined(WTYPE_Q4_0)
-	uint base = rb + g * 18u;
-	float s = 0.0;
-	for (uint i = 0u; i < 16u; i++) {
-		uint q = byte_at(base + 2u + i);
-		s += float(int(q & 0xFu) - 8) * xv[x0 + i] + float(int(q >> 4) - 8) * xv[x0 + 16u + i];
-	}
-	return s * half_at(base);
-#elif defined(WTYPE_Q4_K)
-	uint base = rb + (g >> 3) * 144u;
-	uint j = g & 7u;
-	uvec2 sm = scale_min(base + 4u, j);
-	uint qb = base + 16u + 32u * (j >> 1);
-	uint shift = 4u * (j & 1u);
-	float sq = 0.0, sx = 0.0;
-	for (uint i = 0u; i < 32u; i++) {
-		float x = xv[x0 + i];
-		sq += float((byte_at(qb + i) >> shift) & 0xFu) * x;
-		sx += x;
-	}
-	return half_at(base) * float(sm.x) * sq - half_at(base + 2u) * float(sm.y) * sx;
-#elif defined(WTYPE_Q6_K)
-	uint base = rb + (g >> 3) * 210u;
-	uint j = g & 7u;
-	uint n = j >> 2;
-	uint quarter = j & 3u;
-	uint lb = base + 64u * n + 32u * (quarter & 1u);
-	uint lshift = quarter < 2u ? 0u : 4u;
-	uint hb = base + 128u + 32u * n;
-	uint sb = base + 192u + 8u * n + 2u * quarter;
-	float s0 = 0.0, s1 = 0.0;
-	for (uint l = 0u; l < 32u; l++) {
-		uint lo = (byte_at(lb + l) >> lshift) & 0xFu;
-		uint hi = (byte_at(hb + l) >> (2u * quarter)) & 3u;
-		float p = float(int(lo | (hi << 4)) - 32) * xv[x0 + l];
-		if (l < 16u) {
-			s0 += p;
-		} else {
-			s1 += p;
-		}
-	}
-	return half_at(base + 208u) * (float(sbyte_at(sb)) * s0 + float(sbyte_at(sb + 1u)) * s1);
-#endif
-}
-#endif

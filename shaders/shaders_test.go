@@ -3,6 +3,7 @@ package shaders
 import (
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -44,6 +45,13 @@ func TestTableMatchesSPIRV(t *testing.T) {
 		}
 		if !reflect.DeepEqual(append([]uint32{}, m.SpecIDs...), append([]uint32{}, k.SpecIDs...)) {
 			t.Errorf("%s: spec ids %v in SPIR-V, %v in table", k.Name, m.SpecIDs, k.SpecIDs)
+		}
+		if !reflect.DeepEqual(m.Features(), k.Features) {
+			t.Errorf("%s: features %v in SPIR-V, %v in table", k.Name, m.Features(), k.Features)
+		}
+		fp16 := strings.HasSuffix(k.Name, "_f16") && k.Name != "embed_f16"
+		if has := slices.Contains(k.Features, "float16"); has != fp16 {
+			t.Errorf("%s: needs float16 %v, want %v (fp16 arithmetic exactly in the _f16 product kernels)", k.Name, has, fp16)
 		}
 	}
 }

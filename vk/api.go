@@ -7,6 +7,10 @@ type Options struct {
 	DeviceIndex int  // index into ListDevices, or -1 to pick the best device
 	Validation  bool // enable VK_LAYER_KHRONOS_validation and record its messages
 	Timings     bool // record per-kernel GPU times of each Run (see Device.Timings)
+	// FP32 keeps every product in float32 even where the device offers fp16 arithmetic
+	// (so does the environment variable SCOPE_VK_FP32=1). See the package documentation
+	// for the two paths' tolerances.
+	FP32 bool
 
 	forceStaging bool  // tests: never map device memory, always copy through staging
 	maxRange     int64 // tests: a smaller descriptor range, to exercise weight and KV splits

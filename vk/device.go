@@ -10,6 +10,7 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 
 	vkc "github.com/vulkan-go/vulkan"
@@ -41,7 +42,8 @@ type Device struct {
 	scratch             map[string]allocation
 	pendingFills        []fill
 
-	matvecWG int // specialisation of the matrix-vector kernel
+	matvecWG int  // specialisation of the matrix-vector kernel
+	f16      bool // matrix products in fp16 (the _f16 kernels)
 
 	queryPool   uint64
 	queryCap    int
@@ -81,7 +83,8 @@ func Open(opts Options) (*Device, error) {
 }
 
 func (d *Device) init() error {
-	r := C.sk_create_device(d.c, C.uint64_t(d.phys.handle), C.uint32_t(d.phys.queueFamily), 0, 0)
+	d.f16 = useFP16(&d.phys, d.opts)
+	r := C.sk_create_device(d.c, C.uint64_t(d.phys.handle), C.uint32_t(d.phys.queueFamily), cbool(d.f16), 0)
 	if err := check("vkCreateDevice", int32(r)); err != nil {
 		return err
 	}
@@ -100,17 +103,26 @@ func (d *Device) init() error {
 	return nil
 }
 
+// useFP16 reports whether the matrix kernels compute in fp16: the device has shaderFloat16
+// and 16-bit storage, and neither Options.FP32 nor SCOPE_VK_FP32=1 asks for float32.
+func useFP16(p *physInfo, opts Options) bool {
+	return p.fp16 && !opts.FP32 && os.Getenv("SCOPE_VK_FP32") != "1"
+}
+
+// FP16 reports whether the matrix kernels compute their products in fp16.
+func (d *Device) FP16() bool { return d.f16 }
+
 // Info describes the opened device.
 func (d *Device) Info() DeviceInfo { return d.info }
 
 // Caps implements backend.Device.
 func (d *Device) Caps() backend.Caps {
 	return backend.Caps{
-		Name:         d.phys.name + " (vulkan)",
+		Name:         d.phys.name + " (vulkan, " + map[bool]string{true: "fp16", false: "fp32"}[d.f16] + " products)",
 		Kind:         d.phys.kind(),
 		MemoryBytes:  d.phys.deviceLocalBytes(),
 		SubgroupSize: d.phys.subgroupSize,
-		FP16:         d.phys.fp16,
+		FP16:         d.f16,
 		Int8:         d.phys.int8,
 	}
 }

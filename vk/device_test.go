@@ -17,6 +17,10 @@ var (
 	sharedOnce sync.Once
 	sharedDev  *Device
 	sharedErr  error
+
+	fp32Once sync.Once
+	fp32Dev  *Device
+	fp32Err  error
 )
 
 // openOrSkip opens a device with validation, or skips the test when there is no Vulkan
@@ -57,6 +61,20 @@ func sharedDevice(t testing.TB) *Device {
 	sharedDev.ValidationMessages() // drop what earlier tests left
 	t.Cleanup(func() { checkValidation(t, sharedDev) })
 	return sharedDev
+}
+
+// fp32Device is like sharedDevice with Options.FP32 set: every product in float32.
+func fp32Device(t testing.TB) *Device {
+	t.Helper()
+	fp32Once.Do(func() {
+		fp32Dev, fp32Err = Open(Options{DeviceIndex: -1, Validation: true, Timings: true, FP32: true})
+	})
+	if fp32Err != nil {
+		skipOrFail(t, fp32Err)
+	}
+	fp32Dev.ValidationMessages()
+	t.Cleanup(func() { checkValidation(t, fp32Dev) })
+	return fp32Dev
 }
 
 func checkValidation(t testing.TB, d *Device) {

@@ -77,12 +77,28 @@
 //
 // # Kernels
 //
-// Every kernel computes in float32. Weights of type F32, F16, Q8_0, Q4_0, Q4_K and Q6_K
-// are read in their GGUF layout; one-row weights (norms, biases) and BF16 are stored as
-// F32, other types are dequantised once at upload to F16. Decoding uses a matrix-vector
-// kernel (one workgroup per output row) and batches a tiled matrix-matrix kernel; prefill
-// attention is tiled over queries, decode attention is split over the cache and reduced.
-// fp16 arithmetic is not used yet, even where Caps reports it.
+// Weights of type F32, F16, Q8_0, Q4_0, Q4_K and Q6_K are read in their GGUF layout;
+// one-row weights (norms, biases) and BF16 are stored as F32, other types are dequantised
+// once at upload to F16. Decoding uses a matrix-vector kernel (one workgroup per output
+// row) and batches a tiled matrix-matrix kernel; prefill attention is tiled over queries,
+// decode attention is split over the cache and reduced. Activations are float32 in memory.
+//
+// # fp16 products
+//
+// Where the device has shaderFloat16 and 16-bit storage (Caps().FP16, Device.FP16), Open
+// selects the _f16 matrix kernels for every weight type but F32: the matrix-vector kernel
+// dequantises four weights at a time to fp16 (block scales applied in fp16; Q4_K's
+// weight formed in float32 and rounded once), converts the activations to fp16 and
+// accumulates each four-element fp16 dot in float32; the matrix-matrix kernel stages its
+// tiles in fp16 and accumulates two-element fp16 dots in float32. Options.FP32 or
+// SCOPE_VK_FP32=1 keep the float32 kernels. All other kernels compute in float32.
+// Activations above the fp16 range (65504) would overflow on the fp16 path.
+//
+// Tolerances (normalised MSE against internal/ref, vk tests on lavapipe, both paths):
+//   - float32 path: 1e-7 per product (measured 1e-13..1e-14 for native types; 5e-8
+//     for types converted to F16 at upload), 1e-6 for a whole layer step;
+//   - fp16 path: 1e-5 per product (measured 1.3e-7..4e-7: fp16 rounding of weights,
+//     activations and products), 1e-5 for a whole layer step (measured 1.5e-6).
 //
 // # Lavapipe
 //

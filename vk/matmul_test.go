@@ -11,40 +11,68 @@ import (
 )
 
 // matmulCases covers every native weight type and two converted ones, with odd row counts
-// and column counts that are odd multiples of the block size.
+// and column counts that are odd multiples of the block size. tol is the normalised MSE
+// allowed on the float32 path, tol16 on the fp16 path (float32 weights stay float32).
 var matmulCases = []struct {
 	typ        quant.Type
 	rows, cols int
-	tol        float64
+	tol, tol16 float64
 }{
-	{quant.F32, 33, 257, tolF32},
-	{quant.F16, 257, 33, tolF32},
-	{quant.BF16, 7, 100, tolF32},
-	{quant.Q8_0, 257, 224, tolF32},
-	{quant.Q4_0, 33, 96, tolF32},
-	{quant.Q4_K, 33, 768, tolF32},
-	{quant.Q6_K, 65, 256, tolF32},
-	{quant.Q5_K, 17, 256, 1e-6}, // F16 after conversion
-	{quant.Q3_K, 17, 256, 1e-6}, // F16 after conversion
+	{quant.F32, 33, 257, tolF32, tolF32},
+	{quant.F16, 257, 33, tolF32, tolF16},
+	{quant.BF16, 7, 100, tolF32, tolF32},
+	{quant.Q8_0, 257, 224, tolF32, tolF16},
+	{quant.Q4_0, 33, 96, tolF32, tolF16},
+	{quant.Q4_K, 33, 768, tolF32, tolF16},
+	{quant.Q6_K, 65, 256, tolF32, tolF16},
+	{quant.Q5_K, 17, 256, 1e-6, tolF16}, // F16 after conversion
+	{quant.Q3_K, 17, 256, 1e-6, tolF16}, // F16 after conversion
+}
+
+// productPaths returns the devices of the two product paths: fp16 (skipped where the
+// device has no fp16 arithmetic) and float32.
+func productPaths(t *testing.T) map[string]*Device {
+	t.Helper()
+	paths := map[string]*Device{"fp32": fp32Device(t)}
+	if d := sharedDevice(t); d.FP16() {
+		paths["fp16"] = d
+	} else {
+		t.Logf("%s has no fp16 arithmetic: testing the float32 path only", d.phys.name)
+	}
+	return paths
+}
+
+// matTol is the tolerance of a product with weights of type t on d's path.
+func matTol(d *Device, t quant.Type) float64 {
+	if d.FP16() && t != quant.F32 {
+		return tolF16
+	}
+	return tolF32
 }
 
 func TestMatMul(t *testing.T) {
-	tw := newTwin(t, sharedDevice(t))
-	for _, c := range matmulCases {
-		w := tw.weight(c.typ, c.rows, c.cols, tw.randn(c.rows*c.cols, 0.5))
-		bias := tw.weight(quant.F32, 1, c.rows, tw.randn(c.rows, 1))
-		for _, n := range []int{1, 7, 33} {
-			x := tw.buf(tw.randn(n*c.cols, 1))
-			out, outB := tw.zeros(n*c.rows), tw.zeros(n*c.rows)
-			tw.run(func(s int) []backend.Op {
-				return []backend.Op{
-					backend.MatMul{W: w[s], X: x[s], Out: out[s], N: n},
-					backend.MatMul{W: w[s], Bias: bias[s], X: x[s], Out: outB[s], N: n},
-				}
-			})
-			name := fmt.Sprintf("%s %dx%d n=%d", c.typ, c.rows, c.cols, n)
-			tw.compare(name, out, c.tol)
-			tw.compare(name+" bias", outB, c.tol)
+	for path, d := range productPaths(t) {
+		tw := newTwin(t, d)
+		for _, c := range matmulCases {
+			tol := c.tol
+			if path == "fp16" {
+				tol = c.tol16
+			}
+			w := tw.weight(c.typ, c.rows, c.cols, tw.randn(c.rows*c.cols, 0.5))
+			bias := tw.weight(quant.F32, 1, c.rows, tw.randn(c.rows, 1))
+			for _, n := range []int{1, 7, 33} {
+				x := tw.buf(tw.randn(n*c.cols, 1))
+				out, outB := tw.zeros(n*c.rows), tw.zeros(n*c.rows)
+				tw.run(func(s int) []backend.Op {
+					return []backend.Op{
+						backend.MatMul{W: w[s], X: x[s], Out: out[s], N: n},
+						backend.MatMul{W: w[s], Bias: bias[s], X: x[s], Out: outB[s], N: n},
+					}
+				})
+				name := fmt.Sprintf("%s %s %dx%d n=%d", path, c.typ, c.rows, c.cols, n)
+				tw.compare(name, out, tol)
+				tw.compare(name+" bias", outB, tol)
+			}
 		}
 	}
 }
@@ -75,7 +103,7 @@ func TestWeightSplit(t *testing.T) {
 					backend.Embed{Table: w[s], Tokens: tokens, Out: emb[s]},
 				}
 			})
-			tw.compare(fmt.Sprintf("split %s n=%d", c.typ, n), out, tolF32)
+			tw.compare(fmt.Sprintf("split %s n=%d", c.typ, n), out, matTol(d, c.typ))
 			tw.compare("split embed "+c.typ.String(), emb, 0)
 		}
 	}
@@ -94,9 +122,43 @@ func TestMatVecWorkgroupSizes(t *testing.T) {
 		d.matvecWG = wg
 		out := tw.zeros(33)
 		tw.run(func(s int) []backend.Op { return []backend.Op{backend.MatMul{W: w[s], X: x[s], Out: out[s], N: 1}} })
-		tw.compare(fmt.Sprintf("matvec wg=%d", wg), out, tolF32)
+		tw.compare(fmt.Sprintf("matvec wg=%d", wg), out, matTol(d, quant.Q4_K))
 	}
 	if n := len(d.pipes); n != 3 {
 		t.Errorf("%d pipelines for 3 specialisations", n)
+	}
+}
+
+// TestProductPathSelection checks that the fp16 kernels run exactly where the device has
+// fp16 arithmetic and nothing forces float32 (Options.FP32 or SCOPE_VK_FP32=1).
+func TestProductPathSelection(t *testing.T) {
+	d := sharedDevice(t)
+	if d.FP16() != d.phys.fp16 || d.Caps().FP16 != d.FP16() {
+		t.Errorf("device fp16 %v, FP16() %v, Caps().FP16 %v", d.phys.fp16, d.FP16(), d.Caps().FP16)
+	}
+	if fp32Device(t).FP16() {
+		t.Error("Options.FP32 did not force float32 products")
+	}
+	t.Setenv("SCOPE_VK_FP32", "1")
+	e := openOrSkip(t, Options{DeviceIndex: -1, Validation: true, Timings: true})
+	if e.FP16() {
+		t.Error("SCOPE_VK_FP32=1 did not force float32 products")
+	}
+	for _, dev := range []*Device{d, e} {
+		tw := newTwin(t, dev)
+		w := tw.weight(quant.Q8_0, 9, 64, tw.randn(9*64, 1))
+		wf := tw.weight(quant.F32, 9, 64, tw.randn(9*64, 1))
+		x, out := tw.buf(tw.randn(64, 1)), tw.zeros(9)
+		tw.run(func(s int) []backend.Op {
+			return []backend.Op{backend.MatMul{W: w[s], X: x[s], Out: out[s], N: 1}, backend.MatMul{W: wf[s], X: x[s], Out: out[s], N: 1}}
+		})
+		want := []string{"matvec_q8_0_f32", "matvec_f32_f32"}
+		if dev.FP16() {
+			want[0] = "matvec_q8_0_f16"
+		}
+		tm := dev.Timings()
+		if len(tm) != 2 || tm[0].Kernel != want[0] || tm[1].Kernel != want[1] {
+			t.Errorf("fp16 %v: kernels %+v, want %v", dev.FP16(), tm, want)
+		}
 	}
 }

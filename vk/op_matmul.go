@@ -96,18 +96,27 @@ func matvecWorkgroup(p *physInfo) int {
 	return max(wg, 1)
 }
 
+// productType names the type a weight's products are computed in (the kernel suffix): fp16
+// when the device computes in fp16, except for float32 weights.
+func (d *Device) productType(w *weight) string {
+	if d.f16 && w.typ != quant.F32 {
+		return "f16"
+	}
+	return "f32"
+}
+
 func (d *Device) planMatMulPart(p *plan, w *weight, part weightPart, x, out allocation, n int) {
-	t := nativeTypes[w.typ]
+	t := nativeTypes[w.typ] + "_" + d.productType(w)
 	if n <= matvecMaxN {
 		push := shaders.MatVecPush{Rows: uint32(part.rows), Cols: uint32(w.cols), RowBytes: uint32(w.rowBytes),
 			Row0: uint32(part.row0), N: uint32(n), OutStride: uint32(w.rows)}
-		add(p, "matvec_"+t+"_f32", &push, p.groups1D(part.rows, n), rd(part.a), rd(x), wr(out))
+		add(p, "matvec_"+t, &push, p.groups1D(part.rows, n), rd(part.a), rd(x), wr(out))
 		p.withSpec(uint32(d.matvecWG))
 		return
 	}
 	push := shaders.MatMulPush{Rows: uint32(part.rows), Cols: uint32(w.cols), RowBytes: uint32(w.rowBytes),
 		Row0: uint32(part.row0), N: uint32(n), OutStride: uint32(w.rows)}
-	add(p, "matmul_"+t+"_f32", &push, [3]uint32{uint32(ceilDiv(part.rows, 32)), uint32(ceilDiv(n, 32)), 1},
+	add(p, "matmul_"+t, &push, [3]uint32{uint32(ceilDiv(part.rows, 32)), uint32(ceilDiv(n, 32)), 1},
 		rd(part.a), rd(x), wr(out))
 }
 

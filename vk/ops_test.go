@@ -9,7 +9,10 @@ import (
 	"github.com/scopekv/scope/model/quant"
 )
 
-const tolF32 = 1e-7 // normalised MSE for float32 ops
+const (
+	tolF32 = 1e-7 // normalised MSE for float32 ops
+	tolF16 = 1e-5 // normalised MSE for matrix products in fp16 (float32 accumulation)
+)
 
 func TestElementwiseOps(t *testing.T) {
 	tw := newTwin(t, sharedDevice(t))

@@ -44,6 +44,8 @@ type physInfo struct {
 	timestampPeriod       float64 // ns per tick
 	timestampBits         uint32
 	subgroupSize          int
+	subgroupOps           uint32 // VkSubgroupFeatureFlags
+	subgroupCompute       bool   // subgroup operations are supported in compute shaders
 	fp16, int8            bool
 	dynamicIndexing       bool
 	queueFamily           int

@@ -22,6 +22,8 @@ func queryPhys(in *instance, h uint64) physInfo {
 	var ci C.sk_physinfo
 	C.sk_phys_info(in.c, C.uint64_t(h), C.uint32_t(in.api), C.uint32_t(p.api), &ci)
 	p.subgroupSize = int(ci.subgroupSize)
+	p.subgroupOps = uint32(ci.subgroupOps)
+	p.subgroupCompute = ci.subgroupStages&C.VK_SHADER_STAGE_COMPUTE_BIT != 0
 	p.fp16 = ci.shaderFloat16 != 0 && ci.storageBuffer16 != 0
 	p.int8 = ci.shaderInt8 != 0 && ci.storageBuffer8 != 0
 	p.queueFamily = int(ci.queueFamily)

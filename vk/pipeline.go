@@ -48,6 +48,9 @@ func (d *Device) pipeline(name string, spec []uint32) (*pipeline, error) {
 	if int(k.PushSize) > d.phys.maxPushConstants {
 		return nil, unsupported("kernel %s needs %d bytes of push constants", name, k.PushSize)
 	}
+	if err := d.checkFeatures(k); err != nil {
+		return nil, err
+	}
 	if len(spec) > len(k.SpecIDs) {
 		return nil, fmt.Errorf("vulkan: kernel %s takes %d specialisation constants, got %d", name, len(k.SpecIDs), len(spec))
 	}
@@ -89,4 +92,44 @@ func (d *Device) createComputePipeline(layout uint64, words, spec []uint32) (uin
 		return 0, err
 	}
 	return uint64(pipe), nil
+}
+
+// Subgroup operation bits (VkSubgroupFeatureFlagBits).
+const (
+	subgroupBasic      = 0x1
+	subgroupVote       = 0x2
+	subgroupArithmetic = 0x4
+	subgroupBallot     = 0x8
+	subgroupShuffle    = 0x10
+)
+
+// checkFeatures refuses a kernel that needs a device feature the device lacks or the
+// backend did not enable.
+func (d *Device) checkFeatures(k shaders.Kernel) error {
+	for _, f := range k.Features {
+		ok := false
+		switch f {
+		case "float16", "storage16":
+			ok = d.f16
+		case "subgroup":
+			ok = d.hasSubgroup(subgroupBasic)
+		case "subgroup-vote":
+			ok = d.hasSubgroup(subgroupVote)
+		case "subgroup-arithmetic":
+			ok = d.hasSubgroup(subgroupArithmetic)
+		case "subgroup-ballot":
+			ok = d.hasSubgroup(subgroupBallot)
+		case "subgroup-shuffle":
+			ok = d.hasSubgroup(subgroupShuffle)
+		}
+		if !ok {
+			return unsupported("kernel %s needs %s", k.Name, f)
+		}
+	}
+	return nil
+}
+
+// hasSubgroup reports whether compute shaders may use the subgroup operations ops.
+func (d *Device) hasSubgroup(ops uint32) bool {
+	return d.phys.subgroupCompute && d.phys.subgroupOps&ops == ops
 }

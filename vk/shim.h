@@ -22,6 +22,7 @@ typedef struct sk_physinfo {
 	uint64_t maxMemoryAllocationSize; // 0 when maintenance3 is not reported
 	uint32_t subgroupSize;
 	uint32_t subgroupOps;
+	uint32_t subgroupStages;
 	uint32_t shaderFloat16;
 	uint32_t shaderInt8;
 	uint32_t storageBuffer16;

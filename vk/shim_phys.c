@@ -42,6 +42,7 @@ static void query_properties2(sk_ctx* c, VkPhysicalDevice p, sk_physinfo* out) {
 	c->vkGetPhysicalDeviceProperties2(p, &props);
 	out->subgroupSize = sub.subgroupSize;
 	out->subgroupOps = sub.supportedOperations;
+	out->subgroupStages = sub.supportedStages;
 	out->maxMemoryAllocationSize = m3.maxMemoryAllocationSize;
 }
 

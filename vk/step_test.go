@@ -84,19 +84,26 @@ func (ls *layerStep) ops(s int, tokens []int32, start int) []backend.Op {
 	}
 }
 
+// check compares the state, logits and KV store with the reference: 1e-6 in normalised
+// MSE on the float32 path, 1e-5 where the eight matrix products of the step are computed
+// in fp16 (measured about 1.5e-6).
 func (ls *layerStep) check(name string) {
-	ls.tw.compare(name+" state", ls.x, 1e-6)
-	ls.tw.compare(name+" logits", ls.logit, 1e-6)
-	ls.tw.compareKV(name+" kv", ls.kv, 1e-6)
+	tol := 1e-6
+	if ls.tw.vkd.FP16() {
+		tol = 1e-5
+	}
+	ls.tw.compare(name+" state", ls.x, tol)
+	ls.tw.compare(name+" logits", ls.logit, tol)
+	ls.tw.compareKV(name+" kv", ls.kv, tol)
 }
 
 // TestLayerStep runs a prefill and two decode steps, each as one Run, on the mapped and
-// the staging memory paths.
+// the staging memory paths (the latter with float32 products).
 func TestLayerStep(t *testing.T) {
 	for _, staging := range []bool{false, true} {
 		d := sharedDevice(t)
 		if staging {
-			d = openOrSkip(t, Options{DeviceIndex: -1, Validation: true, forceStaging: true, Timings: true})
+			d = openOrSkip(t, Options{DeviceIndex: -1, Validation: true, forceStaging: true, Timings: true, FP32: true})
 		}
 		tw := newTwin(t, d)
 		ls := newLayerStep(tw, 8)

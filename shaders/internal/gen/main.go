@@ -170,9 +170,9 @@ func writeTable(dir string, all []built) error {
 		for i, s := range k.mod.SpecIDs {
 			spec[i] = fmt.Sprint(s)
 		}
-		fmt.Fprintf(&b, "\t{Name: %q, Source: %q, Defines: %#v, Bindings: []uint32{%s}, PushSize: %d, PushBlock: %q, PushMembers: []Member{%s}, LocalSize: [3]uint32{%d, %d, %d}, SpecIDs: []uint32{%s}},\n",
+		fmt.Fprintf(&b, "\t{Name: %q, Source: %q, Defines: %#v, Bindings: []uint32{%s}, PushSize: %d, PushBlock: %q, PushMembers: []Member{%s}, LocalSize: [3]uint32{%d, %d, %d}, SpecIDs: []uint32{%s}, Features: %#v},\n",
 			k.v.Name, k.v.Source, k.v.Defines, strings.Join(counts, ", "), pushSize, pushBlock, strings.Join(members, ", "),
-			k.mod.LocalSize[0], k.mod.LocalSize[1], k.mod.LocalSize[2], strings.Join(spec, ", "))
+			k.mod.LocalSize[0], k.mod.LocalSize[1], k.mod.LocalSize[2], strings.Join(spec, ", "), k.mod.Features())
 	}
 	b.WriteString("}\n")
 	src, err := format.Source(b.Bytes())

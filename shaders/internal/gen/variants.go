@@ -1,7 +1,9 @@
 package main
 
 // variant is one compiled kernel: a GLSL source and the macros it is compiled with.
-// Names follow op_<weight type>_<activation type>.
+// Names follow op_<weight type>_<activation type>, where the activation type is the one the
+// products are computed in: activation buffers always hold float32, and the _f16 matrix
+// kernels (FP16 defined) convert them to fp16 as they read them.
 type variant struct {
 	Name    string
 	Source  string
@@ -43,6 +45,14 @@ func buildVariants() []variant {
 			variant{Name: "embed_" + wt.name, Source: "embed.comp", Defines: def},
 			variant{Name: "matvec_" + wt.name + "_f32", Source: "matvec.comp", Defines: def},
 			variant{Name: "matmul_" + wt.name + "_f32", Source: "matmul.comp", Defines: def},
+		)
+		if wt.name == "f32" {
+			continue // float32 weights keep float32 products
+		}
+		f16 := []string{wt.define, "FP16"}
+		vs = append(vs,
+			variant{Name: "matvec_" + wt.name + "_f16", Source: "matvec.comp", Defines: f16},
+			variant{Name: "matmul_" + wt.name + "_f16", Source: "matmul.comp", Defines: f16},
 		)
 	}
 	return vs

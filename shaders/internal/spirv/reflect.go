@@ -15,6 +15,8 @@ type Module struct {
 	Push      *Block    // nil when the shader has no push constants
 	LocalSize [3]uint32 // default workgroup size
 	SpecIDs   []uint32  // specialisation constant ids, sorted
+	// Capabilities the module declares, sorted (Shader and the like included).
+	Capabilities []uint32
 }
 
 // Binding is one descriptor binding; Count > 1 for arrays of buffers.
@@ -40,6 +42,7 @@ type Member struct {
 // SPIR-V opcodes, decorations and storage classes used here.
 const (
 	opName                  = 5
+	opCapability            = 17
 	opMemberName            = 6
 	opExecutionMode         = 16
 	opTypeInt               = 21
@@ -88,6 +91,7 @@ type reader struct {
 	variables  []variable
 	localSize  [3]uint32
 	localIDs   []uint32
+	caps       []uint32
 }
 
 type variable struct {
@@ -124,6 +128,10 @@ func Reflect(code []byte) (*Module, error) {
 
 func (r *reader) instruction(op uint32, a []uint32) {
 	switch op {
+	case opCapability:
+		if len(a) >= 1 {
+			r.caps = append(r.caps, a[0])
+		}
 	case opName:
 		r.names[a[0]] = decodeString(a[1:])
 	case opMemberName:
@@ -171,7 +179,8 @@ func (r *reader) instruction(op uint32, a []uint32) {
 }
 
 func (r *reader) module() (*Module, error) {
-	m := &Module{LocalSize: r.localSize}
+	m := &Module{LocalSize: r.localSize, Capabilities: r.caps}
+	sort.Slice(m.Capabilities, func(i, j int) bool { return m.Capabilities[i] < m.Capabilities[j] })
 	for id, d := range r.decor {
 		if _, ok := d[decSpecID]; ok {
 			m.SpecIDs = append(m.SpecIDs, d[decSpecID])

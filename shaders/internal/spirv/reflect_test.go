@@ -2,6 +2,7 @@ package spirv
 
 import (
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -38,5 +39,31 @@ func TestReflectAdd(t *testing.T) {
 	}
 	if len(m.Bindings) != 3 || m.Push == nil || m.Push.Size != 4 || m.LocalSize != [3]uint32{256, 1, 1} {
 		t.Errorf("add: %+v push %+v", m, m.Push)
+	}
+}
+
+func TestFeatures(t *testing.T) {
+	for _, c := range []struct {
+		file string
+		want []string
+	}{
+		{"add_f32.spv", nil},
+		{"matvec_q4_0_f16.spv", []string{"float16"}},
+	} {
+		code, err := os.ReadFile("../../spv/" + c.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := Reflect(code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.Features(); !slices.Equal(got, c.want) {
+			t.Errorf("%s: features %v (capabilities %v), want %v", c.file, got, m.Capabilities, c.want)
+		}
+	}
+	m := &Module{Capabilities: []uint32{1, 63, 12345}}
+	if got := m.Features(); !slices.Equal(got, []string{"subgroup-arithmetic", "capability-12345"}) {
+		t.Errorf("features %v", got)
 	}
 }
