@@ -20,6 +20,7 @@ type probeOptions struct {
 	n             int
 	steps, layers []int
 	top           float64
+	recent        int
 	noBOS         bool
 	out           string
 }
@@ -41,6 +42,7 @@ func runEvalProbe(args []string) error {
 	steps := fs.String("steps", "", "decode steps to probe (default 1, T/8, T/4, T/2)")
 	layers := fs.String("layers", "", "layers to probe (default first, middle, last)")
 	top := fs.Float64("top", 0.15, "fraction of resident keys in the top set")
+	recent := fs.Int("recent", 32, "also report the share of top keys among this many newest positions")
 	noBOS := fs.Bool("no-bos", false, "do not add the BOS token")
 	out := fs.String("o", "", "write drift.json and the chart into this folder")
 	if _, err := parse(fs, args); err != nil {
@@ -56,7 +58,7 @@ func runEvalProbe(args []string) error {
 	if len(ps) == 0 {
 		return fmt.Errorf("no prompts: pass --prompt TEXT or --prompts FILE")
 	}
-	o := probeOptions{n: *n, top: *top, noBOS: *noBOS, out: *out}
+	o := probeOptions{n: *n, top: *top, recent: *recent, noBOS: *noBOS, out: *out}
 	if o.steps, err = parseInts("steps", *steps); err != nil {
 		return err
 	}
@@ -83,7 +85,7 @@ func runProbe(ctx context.Context, mf *modelFlags, kvc *kvscope.Config, prompts 
 	}
 	defer m.Close()
 	d, err := evalrun.RunDrift(ctx, m, prompts, evalrun.DriftOptions{MaxTokens: o.n, Steps: o.steps,
-		Layers: o.layers, Top: o.top, KV: kvc, NoBOS: o.noBOS})
+		Layers: o.layers, Top: o.top, Recent: o.recent, KV: kvc, NoBOS: o.noBOS})
 	if err != nil {
 		return err
 	}

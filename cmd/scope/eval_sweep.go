@@ -30,8 +30,19 @@ func runEvalSweep(args []string) error {
 	limit := fs.Int("limit", 0, "prompts per set (0 = all)")
 	jobs := fs.Int("j", 2, "configurations run at once, each on its own model")
 	out := fs.String("o", "", "output folder: sweep.json, summary.md, charts/")
+	replot := fs.String("replot", "", "draw the summary and charts of this sweep.json again instead of running")
 	if _, err := parse(fs, args); err != nil {
 		return err
+	}
+	if *replot != "" {
+		if *out == "" {
+			return fmt.Errorf("no output folder: pass -o OUTDIR")
+		}
+		sw, err := evalrun.ReadRecallSweep(*replot)
+		if err != nil {
+			return err
+		}
+		return writeSweep(sw, sw.Grid, *out)
 	}
 	if mf.model != "" {
 		models.vals = append([]string{mf.model}, models.vals...)
@@ -74,6 +85,9 @@ func writeSweep(sw *evalrun.RecallSweep, g evalrun.Grid, out string) error {
 		if _, err := evalrun.RecallCharts(&sw.Sets[i], g, filepath.Join(out, "charts")); err != nil {
 			return err
 		}
+	}
+	if _, err := evalrun.SweepCharts(sw, filepath.Join(out, "charts")); err != nil {
+		return err
 	}
 	if err := os.WriteFile(filepath.Join(out, "summary.md"), summary.Bytes(), 0o644); err != nil {
 		return err

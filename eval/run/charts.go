@@ -146,6 +146,9 @@ func (c chartSet) decodeFigure(set *RecallSet) plot.Figure {
 			curves = append(curves, ratioSeries(set, policyLabel(p), policyStyle(p), ratios,
 				func(d float64) string { return policyRun(p, d, r) }))
 		}
+		if !anyLine(curves) {
+			continue // R too large for the decode budgets of this set
+		}
 		ch := plot.AccuracyVsBudget(fmt.Sprintf("%s: full prefill, equal total N+D, R=%d", c.title, r),
 			"decode budget D / output length T", curves)
 		ch.Refs = full
@@ -164,6 +167,22 @@ func (c chartSet) decodeFigure(set *RecallSet) plot.Figure {
 	}
 	f.Cols = min(len(f.Panels), 2)
 	return f
+}
+
+// anyLine reports whether some series has two finite points.
+func anyLine(curves []plot.Series) bool {
+	for _, s := range curves {
+		n := 0
+		for _, y := range s.Y {
+			if !math.IsNaN(y) {
+				n++
+			}
+		}
+		if n >= 2 {
+			return true
+		}
+	}
+	return false
 }
 
 // knownPolicies fixes each decode policy's palette slot (after the full cache's).
@@ -326,4 +345,71 @@ func (c chartSet) perPolicy(set *RecallSet, withFull bool, val func(*RecallRun) 
 		a, b = append(a, sa), append(b, sb)
 	}
 	return policies, a, b
+}
+
+// SweepCharts draws the comparison across every model and set of a sweep into dir:
+// accuracy per configuration at the smallest decode ratio, one bar per set. It returns
+// the base path written.
+func SweepCharts(sw *RecallSweep, dir string) (string, error) {
+	if len(sw.Sets) == 0 {
+		return "", fmt.Errorf("%w: empty sweep", ErrInput)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	g := sw.Grid
+	ratio := 0.0
+	if len(g.DecodeRatios) > 0 {
+		ratio = slices.Min(g.DecodeRatios)
+	}
+	decode := []string{"full"}
+	if len(g.PrefillMethods) > 0 {
+		decode = append(decode, fmt.Sprintf("%s P=%s", g.PrefillMethods[0], pct(g.PluginRatio)))
+	}
+	for _, p := range g.DecodePolicies {
+		decode = append(decode, policyLabel(p))
+	}
+	var plugins []string
+	for _, p := range g.Plugins {
+		plugins = append(plugins, g.pluginLabel(p))
+	}
+	var a, b []plot.Series
+	for i := range sw.Sets {
+		set := &sw.Sets[i]
+		c := newChartSet(g, "", func(name string) (Spec, bool) { return Spec{}, set.Run(name) != nil })
+		name := fmt.Sprintf("%s K=%d (R=%d)", stem(set.Model, 0), set.K, c.recent)
+		sa, sb := plot.Series{Name: name, Style: i + 1}, plot.Series{Name: name, Style: i + 1}
+		for j, lbl := range decode {
+			run := lbl
+			if j >= len(decode)-len(g.DecodePolicies) {
+				run = policyRun(g.DecodePolicies[j-(len(decode)-len(g.DecodePolicies))], ratio, c.recent)
+			}
+			sa.Y = append(sa.Y, accuracyOf(set, run))
+		}
+		for _, p := range g.Plugins {
+			sb.Y = append(sb.Y, accuracyOf(set, g.pluginRun(p, ratio)))
+		}
+		a, b = append(a, sa), append(b, sb)
+	}
+	f := plot.Figure{Panels: []plot.Chart{barChart(fmt.Sprintf("full prefill; decode D = %s of T, equal total N+D", frac(ratio)), decode, a)}}
+	if len(plugins) > 0 {
+		f.Panels = append(f.Panels, barChart(fmt.Sprintf("prefill P=%s of the prompt + decode D = %s of T, R=%d",
+			pct(g.PluginRatio), frac(ratio), g.PluginRecent), plugins, b))
+	}
+	f.Width = plot.PanelWidth * 1.6
+	base := filepath.Join(dir, "summary_accuracy")
+	return base, plot.WriteFigureBoth(f, base)
+}
+
+// barChart is accuracy (in [0, 1]) per category as grouped bars, one series per set.
+func barChart(title string, categories []string, series []plot.Series) plot.Chart {
+	out := make([]plot.Series, len(series))
+	for i, s := range series {
+		out[i] = plot.Series{Name: s.Name, Style: s.Style}
+		for _, y := range s.Y {
+			out[i].Y = append(out[i].Y, 100*y)
+		}
+	}
+	return plot.Chart{Title: title, YLabel: "accuracy (%)", Kind: plot.Bars, Series: out, Categories: categories,
+		YMin: plot.Limit(0), YMax: plot.Limit(100)}
 }

@@ -74,6 +74,40 @@ func DecodedFraction(pos []int32, promptLen int) float64 {
 	return float64(n) / float64(len(pos))
 }
 
+// MassFrom returns the total weight of the keys at or after position from.
+func MassFrom(keys []KeyWeight, from int) float64 {
+	var m float64
+	for _, k := range keys {
+		if int(k.Pos) >= from {
+			m += k.Weight
+		}
+	}
+	return m
+}
+
+// Cover returns how many of the keys at or after position from it takes, heaviest first,
+// to hold share of their total weight: small when their attention is concentrated on a few
+// keys (heavy hitters can keep it), large when it is spread thin.
+func Cover(keys []KeyWeight, from int, share float64) int {
+	var w []float64
+	var total float64
+	for _, k := range keys {
+		if int(k.Pos) >= from {
+			w = append(w, k.Weight)
+			total += k.Weight
+		}
+	}
+	slices.SortFunc(w, func(a, b float64) int { return cmp.Compare(b, a) })
+	var sum float64
+	for i, x := range w {
+		if sum >= share*total {
+			return i
+		}
+		sum += x
+	}
+	return len(w)
+}
+
 // Jaccard returns |a∩b| / |a∪b| of two sets of distinct positions given in increasing
 // order; two empty sets overlap fully.
 func Jaccard(a, b []int32) float64 {

@@ -138,6 +138,16 @@ func TestHeadAverageAndTopKeys(t *testing.T) {
 	if f := DecodedFraction([]int32{0, 2, 5}, 4); math.Abs(f-1.0/3) > 1e-12 {
 		t.Errorf("DecodedFraction = %g, want 1/3", f)
 	}
+	if m := MassFrom(keys, 4); math.Abs(m-0.35) > 1e-6 { // positions 4 and 5
+		t.Errorf("MassFrom(4) = %g, want 0.35", m)
+	}
+	// Weights from position 1: 0.2 (2), 0.2 (5), 0.15, 0.15, 0.1 = 0.8 in all; 80% = 0.64 takes 4 keys.
+	if n := Cover(keys, 1, 0.8); n != 4 {
+		t.Errorf("Cover(1, 0.8) = %d, want 4", n)
+	}
+	if n := Cover(keys, 9, 0.8); n != 0 {
+		t.Errorf("Cover past the last key = %d, want 0", n)
+	}
 	if r := PrefillResident(s); r != 3.5 { // head 0 holds 4 prompt keys, head 1 holds 3
 		t.Errorf("PrefillResident = %g, want 3.5", r)
 	}

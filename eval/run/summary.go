@@ -156,11 +156,14 @@ func WriteFidelitySummary(w io.Writer, sw *FidelitySweep) {
 
 // WriteDriftTable writes the drift probe as a Markdown table.
 func WriteDriftTable(w io.Writer, d Drift) {
-	mdHeader(w, "layer", "step", "top keys", "in decoded region", "overlap with step 1", "prompts")
+	mdHeader(w, "layer", "step", "top keys", "top in decoded (%)", fmt.Sprintf("top in newest %d (%%)", d.Recent),
+		"overlap with step 1", "attention on decoded (%)", fmt.Sprintf("on decoded older than %d (%%)", d.Recent),
+		"decoded keys for 80% of it", "prompts")
 	for _, l := range d.Layers {
 		for i, st := range l.Steps {
-			md(w, fmt.Sprint(l.Layer), fmt.Sprint(st), fmt.Sprintf("%.1f", l.TopKeys[i]),
-				percentCell(l.DecodedFraction[i]), fmt.Sprintf("%.3f", l.Overlap[i]), fmt.Sprint(l.Prompts[i]))
+			md(w, fmt.Sprint(l.Layer), fmt.Sprint(st), fmt.Sprintf("%.1f", l.TopKeys[i]), percentCell(l.DecodedFraction[i]),
+				percentCell(l.RecentFraction[i]), fmt.Sprintf("%.3f", l.Overlap[i]), percentCell(l.DecodedMass[i]),
+				percentCell(l.OldDecodedMass[i]), fmt.Sprintf("%.1f", l.DecodedCover[i]), fmt.Sprint(l.Prompts[i]))
 		}
 	}
 	fmt.Fprintln(w)

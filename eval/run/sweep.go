@@ -187,3 +187,16 @@ func WriteJSON(path string, v any) error {
 	}
 	return os.WriteFile(path, append(b, '\n'), 0o644)
 }
+
+// ReadRecallSweep reads a sweep written by WriteJSON, to draw it again.
+func ReadRecallSweep(path string) (*RecallSweep, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var sw RecallSweep
+	if err := json.Unmarshal(b, &sw); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrInput, path, err)
+	}
+	return &sw, nil
+}

@@ -189,6 +189,11 @@ func TestChartsWritten(t *testing.T) {
 	if len(bases) != 7 {
 		t.Errorf("wrote %d charts, want 7: %v", len(bases), bases)
 	}
+	summary, err := SweepCharts(sw, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bases = append(bases, summary)
 	for _, b := range bases {
 		for _, ext := range []string{".png", ".svg"} {
 			if st, err := os.Stat(b + ext); err != nil || st.Size() == 0 {
