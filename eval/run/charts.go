@@ -70,7 +70,7 @@ func RecallCharts(set *RecallSet, g Grid, dir string) ([]string, error) {
 		}
 		return r.Spec, true
 	}
-	c := newChartSet(g, fmt.Sprintf("%s K=%d", set.Model, set.K), byName)
+	c := newChartSet(g, fmt.Sprintf("%s K=%d", stem(set.Model, 0), set.K), byName)
 	base := filepath.Join(dir, stem(set.Model, set.K))
 	var written []string
 	write := func(name string, f plot.Figure) error {
@@ -149,7 +149,7 @@ func (c chartSet) decodeFigure(set *RecallSet) plot.Figure {
 		if !anyLine(curves) {
 			continue // R too large for the decode budgets of this set
 		}
-		ch := plot.AccuracyVsBudget(fmt.Sprintf("%s: full prefill, equal total N+D, R=%d", c.title, r),
+		ch := plot.AccuracyVsBudget(fmt.Sprintf("%s: full prefill, total N+D, R=%d", c.title, r),
 			"decode budget D / output length T", curves)
 		ch.Refs = full
 		f.Panels = append(f.Panels, ch)
@@ -160,7 +160,7 @@ func (c chartSet) decodeFigure(set *RecallSet) plot.Figure {
 			curves = append(curves, ratioSeries(set, c.grid.pluginLabel(pr), i+1, ratios,
 				func(d float64) string { return c.grid.pluginRun(pr, d) }))
 		}
-		ch := plot.AccuracyVsBudget(fmt.Sprintf("%s: prefill P=%s + decode, equal total P+D, R=%d", c.title,
+		ch := plot.AccuracyVsBudget(fmt.Sprintf("%s: prefill P=%s + decode, total P+D, R=%d", c.title,
 			pct(c.grid.PluginRatio), c.grid.PluginRecent), "decode budget D / output length T", curves)
 		ch.Refs = full
 		f.Panels = append(f.Panels, ch)
@@ -244,7 +244,7 @@ func (c chartSet) residentChart(set *RecallSet) plot.Chart {
 		s.X = steps(len(r.StepEntries))
 		curves = append(curves, s)
 	}
-	return plot.ResidentKV(c.title+": attended KV entries per layer and KV head", curves)
+	return plot.ResidentKV(c.title+": KV entries per layer and KV head", curves)
 }
 
 func steps(n int) []float64 {
@@ -298,7 +298,7 @@ func (c chartSet) survivalChart(set *RecallSet) plot.Chart {
 		}
 		curves = append(curves, s)
 	}
-	return plot.PrefillSurvival(c.title+": prefill entries still resident", curves)
+	return plot.PrefillSurvival(c.title+": prefill entries kept", curves)
 }
 
 // refreshFigure is rebuilds and bytes copied per decode policy, one series per D (C7).

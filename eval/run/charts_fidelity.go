@@ -24,7 +24,7 @@ func FidelityCharts(sw *FidelitySweep, dir string) (string, error) {
 		}
 		return r.Spec, true
 	}
-	c := newChartSet(sw.Grid, fmt.Sprintf("%s T=%d", sw.Model, sw.MaxTokens), has)
+	c := newChartSet(sw.Grid, fmt.Sprintf("%s T=%d", stem(sw.Model, 0), sw.MaxTokens), has)
 	ratios := slices.Clone(sw.Grid.DecodeRatios)
 	slices.Sort(ratios)
 	var agree, kl, curve []plot.Series
