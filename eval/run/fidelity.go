@@ -54,12 +54,13 @@ func RunFidelity(ctx context.Context, m *runtime.Model, spec Spec, prompts []str
 	if len(prompts) == 0 || o.MaxTokens <= 0 {
 		return out, fmt.Errorf("%w: fidelity needs prompts and a positive token count", ErrInput)
 	}
-	acc := newRecallAcc() // reused for the KV accounting only
+	var kv kvAcc
+	gen := 0
 	var klSum []float64
 	var klCount []int
 	var genTime time.Duration
 	for i, p := range prompts {
-		pf, curve, b, d, err := fidelityPrompt(ctx, m, spec, p, o, acc)
+		pf, curve, b, d, err := fidelityPrompt(ctx, m, spec, p, o, &kv, &gen)
 		if err != nil {
 			return out, fmt.Errorf("%s, prompt %d: %w", spec.Name, i, err)
 		}
@@ -77,12 +78,10 @@ func RunFidelity(ctx context.Context, m *runtime.Model, spec Spec, prompts []str
 		}
 	}
 	out.summarise(klSum, klCount)
-	var scratch RecallRun
-	acc.fill(&scratch)
-	out.KV, out.GenTokens = scratch.KV, acc.gen
+	out.KV, out.GenTokens = kv.summary(), gen
 	out.Timing = Timing{Seconds: genTime.Seconds()}
 	if genTime > 0 {
-		out.Timing.GenTokensPerSec = float64(acc.gen) / genTime.Seconds()
+		out.Timing.GenTokensPerSec = float64(gen) / genTime.Seconds()
 	}
 	return out, nil
 }
@@ -106,7 +105,7 @@ func (r *FidelityRun) summarise(klSum []float64, klCount []int) {
 // fidelityPrompt measures one prompt: the full cache and the forced policy session in
 // lockstep, then the policy's own greedy run.
 func fidelityPrompt(ctx context.Context, m *runtime.Model, spec Spec, prompt string, o FidelityOptions,
-	acc *recallAcc) (PromptFidelity, []float64, Budget, time.Duration, error) {
+	kv *kvAcc, gen *int) (PromptFidelity, []float64, Budget, time.Duration, error) {
 	tok := m.Tokenizer()
 	ids := tok.Encode(prompt, !o.NoBOS, false)
 	n := len(ids)
@@ -127,10 +126,9 @@ func fidelityPrompt(ctx context.Context, m *runtime.Model, spec Spec, prompt str
 		return pf, nil, b, 0, err
 	}
 	d := time.Since(start)
-	acc.gen += len(got)
+	*gen += len(got)
 	if rep != nil {
-		acc.n++
-		acc.addReport(rep)
+		kv.add(rep)
 	}
 	pf.PromptLen, pf.RefTokens, pf.PolicyTokens = n, len(ref), len(got)
 	pf.Agreement = Agree(ref, got)

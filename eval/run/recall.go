@@ -9,7 +9,6 @@ import (
 	"github.com/scopekv/scope/eval"
 	"github.com/scopekv/scope/eval/plot"
 	"github.com/scopekv/scope/runtime"
-	"github.com/scopekv/scope/scope"
 )
 
 // SurvivalPoints is how many decode steps of each recall prompt are probed for the share
@@ -118,17 +117,14 @@ func runRecallTask(ctx context.Context, m *runtime.Model, spec Spec, t eval.Reca
 
 // recallAcc sums per-prompt results.
 type recallAcc struct {
-	n                    int
-	posHits              []int
-	perPrompt            []float64
-	gen                  int
-	kv                   KVSummary
-	stepSum              []float64
-	stepCount            []int
-	survSteps            []int
-	survSum              []float64
-	survCount            []int
-	delta, period, units int
+	n         int
+	posHits   []int
+	perPrompt []float64
+	gen       int
+	kv        kvAcc
+	survSteps []int
+	survSum   []float64
+	survCount []int
 }
 
 func newRecallAcc() *recallAcc { return &recallAcc{} }
@@ -152,37 +148,9 @@ func (a *recallAcc) add(r recallTaskResult) {
 	}
 	a.gen += len(r.res.Tokens)
 	if rep := r.res.KV; rep != nil {
-		a.addReport(rep)
+		a.kv.add(rep)
 	}
 	a.addSurvival(r.survival)
-}
-
-func (a *recallAcc) addReport(rep *scope.Report) {
-	layers := max(1, len(rep.Layers))
-	perHead := float64(layers * max(1, rep.Units))
-	a.delta, a.period = rep.Delta, rep.Period
-	k := &a.kv
-	k.PrefillKept += mean(rep.PrefillKept)
-	k.PeakLayerEntries += float64(rep.PeakLayerEntries)
-	k.Rebuilds += float64(rep.Rebuilds)
-	k.EvictingRebuilds += float64(rep.EvictingRebuilds)
-	k.Evictions += float64(rep.Evictions)
-	k.SlotsCompacted += float64(rep.SlotsCompacted)
-	for _, l := range rep.Layers {
-		k.BytesCopied += float64(l.BytesCopied)
-	}
-	var sum float64
-	for i, e := range rep.StepEntries {
-		if i == len(a.stepSum) {
-			a.stepSum, a.stepCount = append(a.stepSum, 0), append(a.stepCount, 0)
-		}
-		a.stepSum[i] += float64(e) / perHead
-		a.stepCount[i]++
-		sum += float64(e) / perHead
-	}
-	if len(rep.StepEntries) > 0 {
-		k.MeanEntries += sum / float64(len(rep.StepEntries))
-	}
 }
 
 func (a *recallAcc) addSurvival(sv *survival) {
@@ -213,31 +181,12 @@ func (a *recallAcc) fill(out *RecallRun) {
 		}
 	}
 	out.GenTokens = a.gen
-	k := a.kv
-	out.KV = KVSummary{Delta: a.delta, Period: a.period, PrefillKept: k.PrefillKept / n,
-		PeakLayerEntries: k.PeakLayerEntries / n, MeanEntries: k.MeanEntries / n, Rebuilds: k.Rebuilds / n,
-		EvictingRebuilds: k.EvictingRebuilds / n, Evictions: k.Evictions / n, BytesCopied: k.BytesCopied / n,
-		SlotsCompacted: k.SlotsCompacted / n}
-	out.StepEntries = make([]float64, len(a.stepSum))
-	for i := range a.stepSum {
-		out.StepEntries[i] = a.stepSum[i] / float64(a.stepCount[i])
-	}
+	out.KV, out.StepEntries = a.kv.summary(), a.kv.steps()
 	out.SurvivalSteps = a.survSteps
 	out.Survival = make([]float64, len(a.survSum))
 	for i := range a.survSum {
 		out.Survival[i] = a.survSum[i] / float64(a.survCount[i])
 	}
-}
-
-func mean(v []int) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := 0
-	for _, x := range v {
-		s += x
-	}
-	return float64(s) / float64(len(v))
 }
 
 func mean64(v []float64) float64 {
