@@ -45,7 +45,7 @@ func (m *Model) Bench(ctx context.Context, o BenchOptions) (*BenchResult, error)
 	}
 	reps := max(o.Reps, 1)
 	if o.Session.ContextLen == 0 {
-		o.Session.ContextLen = max(o.PromptTokens, o.GenTokens+1, 16)
+		o.Session.ContextLen = max(o.PromptTokens+o.GenTokens+1, 16)
 	}
 	s, err := m.NewSession(o.Session)
 	if err != nil {

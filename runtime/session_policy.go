@@ -17,7 +17,7 @@ func kvPagesFor(bytes int64, pageSize, headDim int) int {
 func (s *Session) evalPrompt(ctx context.Context, tokens []int32) error {
 	p := s.pol
 	if p.mgr == nil {
-		if err := p.begin(len(tokens), s.ctxLen-len(tokens)); err != nil {
+		if err := p.begin(len(tokens), max(s.ctxLen-len(tokens), 1)); err != nil {
 			return err
 		}
 	}

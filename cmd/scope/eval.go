@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	commands["eval"] = command{"evaluate: score, recall, longgenbench", runEval}
+	commands["eval"] = command{"evaluate: score, recall, longgenbench, fidelity, sweep, probe", runEval}
 }
 
 var evalCommands = map[string]func([]string) error{
