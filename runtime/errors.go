@@ -23,3 +23,11 @@ var (
 	ErrClosed      = errors.New("closed")
 	ErrBadConfig   = errors.New("invalid configuration")
 )
+
+// badConfig marks a lower package's configuration error as ErrBadConfig without repeating
+// its message.
+type badConfig struct{ err error }
+
+func (e badConfig) Error() string        { return e.err.Error() }
+func (e badConfig) Unwrap() error        { return e.err }
+func (e badConfig) Is(target error) bool { return target == ErrBadConfig }

@@ -74,7 +74,7 @@ func (s *Session) Generate(ctx context.Context, prompt string, opts GenerateOpti
 			maxNew = s.ctxLen - len(ids)
 		}
 		if err := s.pol.begin(len(ids), max(maxNew, 1)); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrBadConfig, err)
+			return nil, badConfig{err}
 		}
 	}
 	out := newTextStream(tok, opts.Stream)

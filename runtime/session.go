@@ -89,7 +89,7 @@ func (s *Session) newCache(opts SessionOptions) (backend.KVLayout, error) {
 		cfg.PageSize = opts.PageSize
 	}
 	if err := cfg.Validate(s.ctxLen); err != nil {
-		return backend.KVLayout{}, fmt.Errorf("%w: %w", ErrBadConfig, err)
+		return backend.KVLayout{}, badConfig{err}
 	}
 	shape := scope.Shape{Layers: c.NLayers, Heads: c.NHeads, KVHeads: c.NKVHeads}
 	units := shape.Units(cfg.GQA)
@@ -103,7 +103,7 @@ func (s *Session) newCache(opts SessionOptions) (backend.KVLayout, error) {
 	}
 	pol, err := newPolicyKV(cfg, shape, pages, int64(2*4*c.HeadDim))
 	if err != nil {
-		return backend.KVLayout{}, fmt.Errorf("%w: %w", ErrBadConfig, err)
+		return backend.KVLayout{}, badConfig{err}
 	}
 	s.pol, s.units = pol, units
 	return backend.KVLayout{NumPages: pages, PageSize: cfg.PageSize, HeadDim: c.HeadDim}, nil

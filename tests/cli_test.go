@@ -109,12 +109,46 @@ func TestCLIErrors(t *testing.T) {
 		{"synth", "--shape", "nope", "-o", filepath.Join(t.TempDir(), "x.gguf")},
 		{"synth", "--type", "q3_x", "-o", filepath.Join(t.TempDir(), "x.gguf")},
 		{"inspect", "-m", bad},
+		{"generate", "-m", tiny, "--kv-decode", "slide", "--kv-decode-budget", "16", "--kv-recent", "32"},
+		{"generate", "-m", tiny, "--kv-decode", "sliding"},
+		{"generate", "-m", tiny, "--kv-page-size", "0"},
+		{"generate", "-m", tiny, "-c", "64", "--kv-prefill", "snapkv", "--kv-prefill-budget", "100"},
 	}
 	for _, args := range cases {
 		_, errOut, code := runScope(t, args...)
-		lines := strings.Split(strings.TrimSpace(errOut), "\n")
-		if code == 0 || len(lines) != 1 || lines[0] == "" || strings.Contains(errOut, "goroutine") {
-			t.Errorf("%v: exit %d, stderr %q: want one line and a non-zero exit", args, code, errOut)
+		var errLines []string
+		for _, l := range strings.Split(strings.TrimSpace(errOut), "\n") {
+			// "scope: notice: ..." lines (such as the backend choice) are not errors.
+			if !strings.HasPrefix(l, "scope: notice: ") {
+				errLines = append(errLines, l)
+			}
+		}
+		if code == 0 || len(errLines) != 1 || strings.Contains(errOut, "goroutine") {
+			t.Errorf("%v: exit %d, stderr %q: want one error line and a non-zero exit", args, code, errOut)
+		}
+	}
+}
+
+// TestCLITokenizeSuites runs `scope tokenize` on cases of every llama.cpp tokenizer suite.
+func TestCLITokenizeSuites(t *testing.T) {
+	dir := testdata.Path(t, "tokenizer")
+	for _, suite := range []string{"llama-spm", "phi-3", "gpt-2", "deepseek-coder", "deepseek-llm", "falcon", "mpt", "starcoder", "refact"} {
+		vocab := dir + "/ggml-vocab-" + suite + ".gguf"
+		inp, err := os.ReadFile(vocab + ".inp")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := os.ReadFile(vocab + ".out")
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts := strings.Split(string(inp), "\n__ggml_vocab_test__\n")
+		ids := strings.Split(string(out), "\n")
+		for _, i := range []int{5, 9, 13, 21, 30} {
+			got, e, code := runScope(t, "tokenize", "--no-bos", "-m", vocab, "--", texts[i])
+			if code != 0 || strings.TrimSpace(got) != strings.TrimSpace(ids[i]) {
+				t.Errorf("%s case %d (%q): got %q (%s), want %q", suite, i, texts[i], got, e, ids[i])
+			}
 		}
 	}
 }

@@ -125,3 +125,29 @@ func TestBackendsMakeSameDecisions(t *testing.T) {
 		})
 	}
 }
+
+// TestFaithfulGQA runs the faithful GQA mode (a unit per query head, each with its own copy
+// of its KV head's entries) on a GQA model: without evictions it must give the contiguous
+// cache's tokens, and with Slide it must bound every unit like group mode does.
+func TestFaithfulGQA(t *testing.T) {
+	path := testdata.Path(t, "recall", "recall.gguf") // 4 heads over 2 KV heads
+	for _, be := range backends(t) {
+		t.Run(be, func(t *testing.T) {
+			m := openModel(t, be, path)
+			prompt := "recall:丄\n丂갅\n一갱\n丄갢\n七갡\n丁갵\n=\n"
+			want, _ := generateWith(t, m, nil, prompt, 24)
+			c := policyConfig(t, "full", "none", 64, 16)
+			c.GQA = kvpolicy.GQAFaithful
+			got, res := generateWith(t, m, c, prompt, 24)
+			if got != want || res.KV.Units != 4 {
+				t.Errorf("faithful without eviction: %q (units %d), want %q", got, res.KV.Units, want)
+			}
+			c = policyConfig(t, "full", "slide", 8, 4)
+			c.GQA = kvpolicy.GQAFaithful
+			_, res = generateWith(t, m, c, prompt, 24)
+			if res.KV.PeakLayerEntries > res.KV.PromptLen+8+1 || res.KV.Evictions == 0 {
+				t.Errorf("faithful slide: peak %d entries, %d evictions", res.KV.PeakLayerEntries, res.KV.Evictions)
+			}
+		})
+	}
+}

@@ -36,7 +36,7 @@ func (f *modelFlags) config() scope.Config {
 	return scope.Config{Backend: f.backend, Device: f.device + 1, Threads: f.threads, CPUPath: f.cpuPath,
 		ContextLen: f.ctx, BatchSize: f.batch, TokenizerPath: f.tokenizer, Validation: f.validation,
 		VKTimings: f.vkTimings, Log: func(format string, args ...any) {
-			fmt.Fprintf(os.Stderr, "scope: "+format+"\n", args...)
+			fmt.Fprintf(os.Stderr, "scope: notice: "+format+"\n", args...)
 		}}
 }
 
