@@ -1,25 +1,38 @@
-// matvec: Out[t][row0 + r] = sum_k W[r][k] * X[t][k] for the rows of one weight part,
-// one workgroup per (row, token): the decode path (N = 1) and small batches.
-// Bindings: 0 W (uint words, GGUF rows), 1 X (float, (n, cols)), 2 Out (float, (n, outStride)).
+// matvec: Out[t][row0 + r] = sum_k W[r][k] * X[t][k] for the rows of one weight part: the
+// decode path (n = 1). Each workgroup computes NROWS rows of one token; each thread loads
+// the activations of a 32-element group (or a 128-bit word of F32/F16 weights) once and
+// multiplies it with that group of every row, and the partial sums are added within each
+// subgroup (subgroupAdd; with SUBGROUP undefined, by a tree in shared memory) and then
+// across the workgroup's subgroups in shared memory.
+// Bindings: 0 W (uint words, GGUF rows; also viewed as uvec4), 1 X (float, (n, cols); also
+//   viewed as vec4), 2 Out (float, (n, outStride)).
 // Push: MatVecPush {rows, cols, rowBytes, row0, n, outStride}.
-// Dispatch: rows workgroups folded into (x, y) (common.glsl), z = n tokens; local size
-//   WG = gl_WorkGroupSize.x (specialisation constant 0, default 64).
+// Dispatch: ceil(rows/NROWS) workgroups folded into (x, y) (common.glsl), z = n tokens;
+//   local size WG = gl_WorkGroupSize.x (specialisation constant 0, default 64), NROWS
+//   specialisation constant 1 (default 2). The host keeps WG a multiple of the subgroup
+//   size.
 // Variants: FP16 defined computes the products in fp16 with float32 accumulation
-//   (qdot.glsl); F32 weights always use float32.
+//   (qdot.glsl); F32 weights always use float32. SUBGROUP defined needs subgroup arithmetic.
 // Reference: internal/ref MatVec (backend.MatMul).
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #if defined(FP16)
 #extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
 #endif
+#if defined(SUBGROUP)
+#extension GL_KHR_shader_subgroup_arithmetic : require
+#endif
 #include "common.glsl"
 
 layout(local_size_x_id = 0) in;
 layout(local_size_x = 64) in;
+layout(constant_id = 1) const uint NROWS = 2u;
 #define WG gl_WorkGroupSize.x
 
 layout(binding = 0) readonly buffer W { uint w[]; };
+layout(binding = 0) readonly buffer W4 { uvec4 w4[]; };
 layout(binding = 1) readonly buffer X { float xv[]; };
+layout(binding = 1) readonly buffer X4 { vec4 xv4[]; };
 layout(binding = 2) buffer Out { float o[]; };
 
 layout(push_constant) uniform MatVecPush {
@@ -34,47 +47,132 @@ layout(push_constant) uniform MatVecPush {
 #include "quant.glsl"
 #include "qdot.glsl"
 
-shared float partial[WG];
+#if defined(SUBGROUP)
+shared float red[NROWS][WG]; // [row][subgroup]
+#else
+shared float red[NROWS][WG]; // [row][thread]
+#endif
 
-void main() {
-	uint r = group_index();
-	uint t = gl_WorkGroupID.z;
-	if (r >= pc.rows) {
-		return;
-	}
-	uint tid = gl_LocalInvocationID.x;
-	uint rb = r * pc.rowBytes;
+// partial returns this thread's share of the dot products of rows r0.. (nr of them) with
+// token t's activations.
+void partial(uint r0, uint nr, uint t, uint tid, inout float acc[NROWS]) {
 	uint xb = t * pc.cols;
-	float s = 0.0;
 #if defined(WTYPE_F32) || defined(WTYPE_F16)
-	// Plain types: neighbouring threads read neighbouring words (two halves a word for
-	// F16 rows).
+#if defined(WTYPE_F32)
+	const uint per = 4u; // elements per 128-bit word
+#else
+	const uint per = 8u;
+#endif
 	uint k0 = 0u;
-#if defined(WTYPE_F16)
-	uint words = pc.cols / 2u;
-	for (uint i = tid; i < words; i += WG) {
-		s += wdot_pair(word_at(rb + 4u * i), xb + 2u * i);
+	// 128-bit loads where every row and the activations start 16-byte aligned.
+	if ((pc.rowBytes & 15u) == 0u && (xb & 3u) == 0u) {
+		uint nv = pc.cols / per;
+		for (uint i = tid; i < nv; i += WG) {
+			uint xi = (xb >> 2) + i * (per / 4u);
+#if defined(WTYPE_F32)
+			vec4 x = xv4[xi];
+			for (uint r = 0u; r < nr; r++) {
+				acc[r] += dot(uintBitsToFloat(w4[(r0 + r) * (pc.rowBytes >> 4) + i]), x);
+			}
+#else
+			XVEC xa = XVEC(xv4[xi]), xc = XVEC(xv4[xi + 1u]);
+			for (uint r = 0u; r < nr; r++) {
+				uvec4 q = w4[(r0 + r) * (pc.rowBytes >> 4) + i];
+#if defined(FP16)
+				acc[r] += dot4(f16vec4(unpackFloat2x16(q.x), unpackFloat2x16(q.y)), xa) +
+					dot4(f16vec4(unpackFloat2x16(q.z), unpackFloat2x16(q.w)), xc);
+#else
+				acc[r] += dot(vec4(unpackHalf2x16(q.x), unpackHalf2x16(q.y)), xa) +
+					dot(vec4(unpackHalf2x16(q.z), unpackHalf2x16(q.w)), xc);
+#endif
+			}
+#endif
+		}
+		k0 = nv * per;
 	}
-	k0 = 2u * words;
+#if defined(WTYPE_F16)
+	else {
+		// Rows on 2-byte boundaries: one word (two halves) at a time.
+		uint nw = pc.cols / 2u;
+		for (uint i = tid; i < nw; i += WG) {
+			vec2 x = vec2(xv[xb + 2u * i], xv[xb + 2u * i + 1u]);
+			for (uint r = 0u; r < nr; r++) {
+				acc[r] += wdot_pair(word_at((r0 + r) * pc.rowBytes + 4u * i), x);
+			}
+		}
+		k0 = 2u * nw;
+	}
 #endif
 	for (uint k = k0 + tid; k < pc.cols; k += WG) {
-		s += wget(rb, k) * xv[xb + k];
+		float x = xv[xb + k];
+		for (uint r = 0u; r < nr; r++) {
+			acc[r] += wget((r0 + r) * pc.rowBytes, k) * x;
+		}
 	}
 #else
-	// Quantised types: one 32-element group per thread at a time.
 	for (uint g = tid; g < pc.cols / 32u; g += WG) {
-		s += wdot32(rb, g, xb);
+		xgroup x = load_xgroup(xb + 32u * g);
+		for (uint r = 0u; r < nr; r++) {
+			acc[r] += wdot32((r0 + r) * pc.rowBytes, g, x);
+		}
 	}
 #endif
-	partial[tid] = s;
+}
+
+void main() {
+	uint r0 = group_index() * NROWS;
+	uint t = gl_WorkGroupID.z;
+	if (r0 >= pc.rows) {
+		return;
+	}
+	uint nr = min(NROWS, pc.rows - r0);
+	uint tid = gl_LocalInvocationID.x;
+	float acc[NROWS];
+	for (uint r = 0u; r < NROWS; r++) {
+		acc[r] = 0.0;
+	}
+	partial(r0, nr, t, tid, acc);
+	uint ob = t * pc.outStride + pc.row0 + r0;
+#if defined(SUBGROUP)
+	for (uint r = 0u; r < nr; r++) {
+		acc[r] = subgroupAdd(acc[r]);
+	}
+	if (gl_NumSubgroups == 1u) {
+		if (subgroupElect()) {
+			for (uint r = 0u; r < nr; r++) {
+				o[ob + r] = acc[r];
+			}
+		}
+		return;
+	}
+	if (subgroupElect()) {
+		for (uint r = 0u; r < nr; r++) {
+			red[r][gl_SubgroupID] = acc[r];
+		}
+	}
+	barrier();
+	if (tid < nr) {
+		float s = 0.0;
+		for (uint i = 0u; i < gl_NumSubgroups; i++) {
+			s += red[tid][i];
+		}
+		o[ob + tid] = s;
+	}
+#else
+	for (uint r = 0u; r < nr; r++) {
+		red[r][tid] = acc[r];
+	}
 	barrier();
 	for (uint step = WG / 2u; step > 0u; step >>= 1) {
 		if (tid < step) {
-			partial[tid] += partial[tid + step];
+			for (uint r = 0u; r < nr; r++) {
+				red[r][tid] += red[r][tid + step];
+			}
 		}
 		barrier();
 	}
-	if (tid == 0u) {
-		o[t * pc.outStride + pc.row0 + r] = partial[0];
+	if (tid < nr) {
+		o[ob + tid] = red[tid][0];
 	}
+#endif
 }

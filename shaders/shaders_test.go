@@ -49,9 +49,13 @@ func TestTableMatchesSPIRV(t *testing.T) {
 		if !reflect.DeepEqual(m.Features(), k.Features) {
 			t.Errorf("%s: features %v in SPIR-V, %v in table", k.Name, m.Features(), k.Features)
 		}
-		fp16 := strings.HasSuffix(k.Name, "_f16") && k.Name != "embed_f16"
+		// fp16 arithmetic exactly in the FP16 variants, named op_<weight>_f16[_tree].
+		fp16 := slices.Contains(k.Defines, "FP16")
 		if has := slices.Contains(k.Features, "float16"); has != fp16 {
-			t.Errorf("%s: needs float16 %v, want %v (fp16 arithmetic exactly in the _f16 product kernels)", k.Name, has, fp16)
+			t.Errorf("%s: needs float16 %v, compiled with FP16 %v", k.Name, has, fp16)
+		}
+		if named := strings.HasSuffix(strings.TrimSuffix(k.Name, "_tree"), "_f16") && !strings.HasPrefix(k.Name, "embed_"); named != fp16 {
+			t.Errorf("%s: compiled with FP16 %v, but named so %v", k.Name, fp16, named)
 		}
 	}
 }

@@ -5,38 +5,140 @@ package vk
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/scopekv/scope/internal/backend"
 	"github.com/scopekv/scope/model/quant"
 )
 
-// BenchmarkMatVec measures one decode matrix-vector product per Run (submit included) and
-// reports the weight bandwidth.
-func BenchmarkMatVec(b *testing.B) {
-	d, err := Open(Options{DeviceIndex: -1})
-	if err != nil {
-		b.Skip(err)
+// benchTypes are the weight types of the product benchmarks.
+var benchTypes = []quant.Type{quant.F32, quant.F16, quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q6_K}
+
+// benchProduct is one MatMul of a rows x cols weight by n tokens on a device.
+type benchProduct struct {
+	d     *Device
+	ops   []backend.Op
+	bytes int64 // of the weight
+}
+
+func newBenchProduct(b *testing.B, d *Device, typ quant.Type, rows, cols, n int) *benchProduct {
+	b.Helper()
+	rowBytes, _ := typ.RowBytes(cols)
+	data := make([]byte, rows*rowBytes)
+	if err := quant.Quantize(typ, benchValues(rows*cols), data); err != nil {
+		b.Fatal(err)
 	}
-	defer d.Close()
-	const rows, cols = 2048, 2048
-	for _, typ := range []quant.Type{quant.F16, quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q6_K} {
-		b.Run(typ.String(), func(b *testing.B) {
-			rowBytes, _ := typ.RowBytes(cols)
-			w, err := d.UploadWeight("w", typ, rows, cols, make([]byte, rows*rowBytes))
-			if err != nil {
-				b.Fatal(err)
-			}
-			x, _ := d.NewBuffer(cols)
-			out, _ := d.NewBuffer(rows)
-			ops := []backend.Op{backend.MatMul{W: w, X: x, Out: out, N: 1}}
-			b.SetBytes(int64(rows * rowBytes))
-			for b.Loop() {
-				if err := d.Run(context.Background(), ops); err != nil {
-					b.Fatal(err)
+	w, err := d.UploadWeight("w", typ, rows, cols, data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	x, _ := d.NewBuffer(n * cols)
+	out, _ := d.NewBuffer(n * rows)
+	return &benchProduct{d: d, ops: []backend.Op{backend.MatMul{W: w, X: x, Out: out, N: n}}, bytes: int64(rows * rowBytes)}
+}
+
+// run runs the product once per iteration (submit and wait included) after one run that
+// compiles the pipeline, and reports the mean GPU time of its dispatches as gpu-us/op.
+func (p *benchProduct) run(b *testing.B) {
+	b.Helper()
+	b.SetBytes(p.bytes)
+	if err := p.d.Run(context.Background(), p.ops); err != nil {
+		b.Fatal(err)
+	}
+	var gpu time.Duration
+	runs := 0
+	for b.Loop() {
+		if err := p.d.Run(context.Background(), p.ops); err != nil {
+			b.Fatal(err)
+		}
+		for _, k := range p.d.Timings() {
+			gpu += k.Duration
+		}
+		runs++
+	}
+	b.ReportMetric(float64(gpu.Microseconds())/float64(max(runs, 1)), "gpu-us/op")
+}
+
+// pathDevice is the device of one product path ("fp16" or "fp32").
+type pathDevice struct {
+	path string
+	d    *Device
+}
+
+// benchDevices opens the device of each product path: fp16 where the device has it, and
+// float32. A device of a kind in skipKinds skips the benchmark.
+func benchDevices(b *testing.B, skipKinds ...string) []pathDevice {
+	b.Helper()
+	var out []pathDevice
+	for _, path := range []string{"fp16", "fp32"} {
+		d, err := Open(Options{DeviceIndex: -1, Timings: true, FP32: path == "fp32"})
+		if err != nil {
+			b.Skip(err)
+		}
+		b.Cleanup(func() { d.Close() })
+		if slices.Contains(skipKinds, d.Caps().Kind) {
+			b.Skipf("a %s device (%s)", d.Caps().Kind, d.info.Name)
+		}
+		if path == "fp32" || d.FP16() {
+			out = append(out, pathDevice{path, d})
+		}
+	}
+	return out
+}
+
+// benchProducts benchmarks a rows x cols weight by n tokens for every weight type on both
+// product paths, reporting the weight bandwidth.
+func benchProducts(b *testing.B, rows, cols, n int, skipKinds ...string) {
+	for _, pd := range benchDevices(b, skipKinds...) {
+		for _, typ := range benchTypes {
+			b.Run(pd.path+"/"+typ.String(), func(b *testing.B) { newBenchProduct(b, pd.d, typ, rows, cols, n).run(b) })
+		}
+	}
+}
+
+// benchValues are n small values with varied signs (the products' speed does not depend
+// on them, but all-zero blocks could take shortcuts).
+func benchValues(n int) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(i%17-8) / 16
+	}
+	return v
+}
+
+// BenchmarkMatVec measures the decode matrix-vector product of a 2048x2048 weight.
+func BenchmarkMatVec(b *testing.B) { benchProducts(b, 2048, 2048, 1) }
+
+// BenchmarkMatMul measures the tiled prefill product of a 2048x2048 weight by 64 tokens.
+func BenchmarkMatMul(b *testing.B) { benchProducts(b, 2048, 2048, 64) }
+
+// BenchmarkMatVecLarge measures a 16384x8192 matrix-vector product, larger than a GPU's
+// last-level cache (skipped on software devices, where it takes seconds).
+func BenchmarkMatVecLarge(b *testing.B) { benchProducts(b, 16384, 8192, 1, "software") }
+
+// BenchmarkMatVecShapes sweeps the matrix-vector kernel's workgroup size and rows per
+// workgroup on a 16384x8192 weight (GPUs only), to tune matvecShape.
+func BenchmarkMatVecShapes(b *testing.B) {
+	for _, pd := range benchDevices(b, "software") {
+		path, d := pd.path, pd.d
+		wg0, rows0 := d.matvecWG, d.matvecRows
+		for _, typ := range []quant.Type{quant.F16, quant.Q8_0, quant.Q4_0, quant.Q4_K} {
+			p := newBenchProduct(b, d, typ, 16384, 8192, 1)
+			for _, wg := range []int{d.phys.subgroupSize, 32, 64, 128, 256} {
+				if wg < d.phys.subgroupSize || wg > d.phys.maxGroupInvocations {
+					continue
+				}
+				for _, rows := range []int{1, 2, 4, 8} {
+					b.Run(fmt.Sprintf("%s/%s/wg=%d/rows=%d", path, typ, wg, rows), func(b *testing.B) {
+						d.matvecWG, d.matvecRows = wg, rows
+						p.run(b)
+					})
 				}
 			}
-		})
+		}
+		d.matvecWG, d.matvecRows = wg0, rows0
 	}
 }
 

@@ -42,8 +42,10 @@ type Device struct {
 	scratch             map[string]allocation
 	pendingFills        []fill
 
-	matvecWG int  // specialisation of the matrix-vector kernel
-	f16      bool // matrix products in fp16 (the _f16 kernels)
+	matvecWG   int  // specialisations of the matrix-vector kernel: workgroup size,
+	matvecRows int  // rows per workgroup,
+	matvecTree bool // and shared-memory sums (no subgroup arithmetic)
+	f16        bool // matrix products in fp16 (the _f16 kernels)
 
 	queryPool   uint64
 	queryCap    int
@@ -96,7 +98,8 @@ func (d *Device) init() error {
 	if err := d.createCommands(); err != nil {
 		return err
 	}
-	d.matvecWG = matvecWorkgroup(&d.phys)
+	d.matvecWG, d.matvecRows = matvecShape(&d.phys)
+	d.matvecTree = !d.hasSubgroup(subgroupBasic | subgroupArithmetic)
 	if d.opts.Timings && d.phys.timestampBits == 0 {
 		return unsupported("%s cannot write timestamps on its compute queue", d.phys.name)
 	}

@@ -23,11 +23,21 @@ var (
 	fp32Err  error
 )
 
+// testValidation is false when SCOPE_VK_TEST_VALIDATION=0: the tests then open devices
+// without the validation layer (for machines that do not have it installed).
+var testValidation = os.Getenv("SCOPE_VK_TEST_VALIDATION") != "0"
+
+// testOpen opens a device for a test, dropping validation when testValidation is false.
+func testOpen(opts Options) (*Device, error) {
+	opts.Validation = opts.Validation && testValidation
+	return Open(opts)
+}
+
 // openOrSkip opens a device with validation, or skips the test when there is no Vulkan
 // (failing instead when SCOPE_REQUIRE_VULKAN=1, as in CI).
 func openOrSkip(t testing.TB, opts Options) *Device {
 	t.Helper()
-	d, err := Open(opts)
+	d, err := testOpen(opts)
 	if err != nil {
 		skipOrFail(t, err)
 	}
@@ -53,7 +63,7 @@ func skipOrFail(t testing.TB, err error) {
 func sharedDevice(t testing.TB) *Device {
 	t.Helper()
 	sharedOnce.Do(func() {
-		sharedDev, sharedErr = Open(Options{DeviceIndex: -1, Validation: true, Timings: true})
+		sharedDev, sharedErr = testOpen(Options{DeviceIndex: -1, Validation: true, Timings: true})
 	})
 	if sharedErr != nil {
 		skipOrFail(t, sharedErr)
@@ -67,7 +77,7 @@ func sharedDevice(t testing.TB) *Device {
 func fp32Device(t testing.TB) *Device {
 	t.Helper()
 	fp32Once.Do(func() {
-		fp32Dev, fp32Err = Open(Options{DeviceIndex: -1, Validation: true, Timings: true, FP32: true})
+		fp32Dev, fp32Err = testOpen(Options{DeviceIndex: -1, Validation: true, Timings: true, FP32: true})
 	})
 	if fp32Err != nil {
 		skipOrFail(t, fp32Err)
@@ -204,6 +214,9 @@ func TestAddRuns(t *testing.T) {
 // command buffer that is not recording is invalid usage, which the layer reports (and
 // does not pass down to the driver).
 func TestValidationCatchesMisuse(t *testing.T) {
+	if !testValidation {
+		t.Skip("SCOPE_VK_TEST_VALIDATION=0")
+	}
 	d, err := Open(Options{DeviceIndex: -1, Validation: true})
 	if err != nil {
 		skipOrFail(t, err)

@@ -112,20 +112,32 @@ func TestWeightSplit(t *testing.T) {
 	}
 }
 
-// TestMatVecWorkgroupSizes specialises the matrix-vector kernel to other workgroup sizes.
-func TestMatVecWorkgroupSizes(t *testing.T) {
-	d := openOrSkip(t, Options{DeviceIndex: -1, Validation: true})
-	tw := newTwin(t, d)
-	w := tw.weight(quant.Q4_K, 33, 512, tw.randn(33*512, 0.5))
-	x := tw.buf(tw.randn(512, 1))
-	for _, wg := range []int{1, 32, 256} {
-		d.matvecWG = wg
-		out := tw.zeros(33)
-		tw.run(func(s int) []backend.Op { return []backend.Op{backend.MatMul{W: w[s], X: x[s], Out: out[s], N: 1}} })
-		tw.compare(fmt.Sprintf("matvec wg=%d", wg), out, matTol(d, quant.Q4_K))
-	}
-	if n := len(d.pipes); n != 3 {
-		t.Errorf("%d pipelines for 3 specialisations", n)
+// TestMatVecShapes specialises the matrix-vector kernel to other workgroup sizes and rows
+// per workgroup (row counts that leave the last workgroup part-full), with subgroup and
+// shared-memory sums, on both product paths.
+func TestMatVecShapes(t *testing.T) {
+	for path, d := range productPaths(t) {
+		tw := newTwin(t, d)
+		wg0, rows0, tree0 := d.matvecWG, d.matvecRows, d.matvecTree
+		for _, c := range []struct {
+			typ        quant.Type
+			rows, cols int
+		}{{quant.Q4_K, 33, 512}, {quant.Q6_K, 7, 256}, {quant.Q4_0, 9, 96}, {quant.F16, 11, 67}, {quant.F16, 5, 64}, {quant.F32, 13, 43}, {quant.F32, 3, 64}} {
+			w := tw.weight(c.typ, c.rows, c.cols, tw.randn(c.rows*c.cols, 0.5))
+			x := tw.buf(tw.randn(c.cols, 1))
+			for _, shape := range [][2]int{{1, 1}, {8, 3}, {32, 8}, {256, 2}} {
+				for _, tree := range []bool{false, true} {
+					if !tree && !d.hasSubgroup(subgroupBasic|subgroupArithmetic) {
+						continue
+					}
+					d.matvecWG, d.matvecRows, d.matvecTree = shape[0], shape[1], tree
+					out := tw.zeros(c.rows)
+					tw.run(func(s int) []backend.Op { return []backend.Op{backend.MatMul{W: w[s], X: x[s], Out: out[s], N: 1}} })
+					tw.compare(fmt.Sprintf("%s %s %dx%d wg=%d rows=%d tree=%v", path, c.typ, c.rows, c.cols, shape[0], shape[1], tree), out, matTol(d, c.typ))
+				}
+			}
+		}
+		d.matvecWG, d.matvecRows, d.matvecTree = wg0, rows0, tree0
 	}
 }
 

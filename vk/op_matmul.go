@@ -86,14 +86,20 @@ func (d *Device) planMatMul(p *plan, o backend.MatMul) error {
 	return nil
 }
 
-// matvecWorkgroup is the matrix-vector kernel's workgroup size (a power of two, at least
-// the subgroup size, within the device's limit).
-func matvecWorkgroup(p *physInfo) int {
-	wg := max(64, p.subgroupSize)
+// matvecShape is the matrix-vector kernel's workgroup size (a power of two within the
+// device's limit) and rows per workgroup. A GPU gets 64 invocations (at least a subgroup)
+// and 2 rows. A software device runs a workgroup's invocations as the SIMD lanes of one
+// CPU thread: there one subgroup per workgroup (no barrier) and 8 rows measured fastest
+// on lavapipe (5-8x the GPU shape).
+func matvecShape(p *physInfo) (wg, rows int) {
+	wg, rows = max(64, p.subgroupSize), 2
+	if p.deviceType == physCPU {
+		wg, rows = max(p.subgroupSize, 1), 8
+	}
 	for wg > p.maxGroupInvocations || wg > int(p.maxGroupSize[0]) {
 		wg /= 2
 	}
-	return max(wg, 1)
+	return max(wg, 1), rows
 }
 
 // productType names the type a weight's products are computed in (the kernel suffix): fp16
@@ -110,8 +116,12 @@ func (d *Device) planMatMulPart(p *plan, w *weight, part weightPart, x, out allo
 	if n <= matvecMaxN {
 		push := shaders.MatVecPush{Rows: uint32(part.rows), Cols: uint32(w.cols), RowBytes: uint32(w.rowBytes),
 			Row0: uint32(part.row0), N: uint32(n), OutStride: uint32(w.rows)}
-		add(p, "matvec_"+t, &push, p.groups1D(part.rows, n), rd(part.a), rd(x), wr(out))
-		p.withSpec(uint32(d.matvecWG))
+		kernel := "matvec_" + t
+		if d.matvecTree {
+			kernel += "_tree"
+		}
+		add(p, kernel, &push, p.groups1D(ceilDiv(part.rows, d.matvecRows), n), rd(part.a), rd(x), wr(out))
+		p.withSpec(uint32(d.matvecWG), uint32(d.matvecRows))
 		return
 	}
 	push := shaders.MatMulPush{Rows: uint32(part.rows), Cols: uint32(w.cols), RowBytes: uint32(w.rowBytes),

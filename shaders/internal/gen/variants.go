@@ -40,20 +40,25 @@ func buildVariants() []variant {
 		{Name: "swiglu_f32", Source: "swiglu.comp"},
 	}
 	for _, wt := range weightTypes {
-		def := []string{wt.define}
-		vs = append(vs,
-			variant{Name: "embed_" + wt.name, Source: "embed.comp", Defines: def},
-			variant{Name: "matvec_" + wt.name + "_f32", Source: "matvec.comp", Defines: def},
-			variant{Name: "matmul_" + wt.name + "_f32", Source: "matmul.comp", Defines: def},
-		)
+		vs = append(vs, variant{Name: "embed_" + wt.name, Source: "embed.comp", Defines: []string{wt.define}})
+		acts := []string{"f32", "f16"}
 		if wt.name == "f32" {
-			continue // float32 weights keep float32 products
+			acts = acts[:1] // float32 weights keep float32 products
 		}
-		f16 := []string{wt.define, "FP16"}
-		vs = append(vs,
-			variant{Name: "matvec_" + wt.name + "_f16", Source: "matvec.comp", Defines: f16},
-			variant{Name: "matmul_" + wt.name + "_f16", Source: "matmul.comp", Defines: f16},
-		)
+		for _, act := range acts {
+			def := []string{wt.define}
+			if act == "f16" {
+				def = append(def, "FP16")
+			}
+			name := wt.name + "_" + act
+			vs = append(vs,
+				variant{Name: "matmul_" + name, Source: "matmul.comp", Defines: def},
+				// The matrix-vector kernel adds its partial sums with subgroup arithmetic,
+				// or (the _tree variants, for devices without it) in shared memory.
+				variant{Name: "matvec_" + name, Source: "matvec.comp", Defines: append(def[:len(def):len(def)], "SUBGROUP")},
+				variant{Name: "matvec_" + name + "_tree", Source: "matvec.comp", Defines: def},
+			)
+		}
 	}
 	return vs
 }

@@ -234,7 +234,17 @@ func (r *reader) variable(m *Module, v variable) error {
 		if t := r.types[pointee]; t.op == opTypeArray {
 			count = r.consts[t.args[1]]
 		}
-		m.Bindings = append(m.Bindings, Binding{Set: d[decDescriptorSet], Binding: binding, Count: count})
+		nb := Binding{Set: d[decDescriptorSet], Binding: binding, Count: count}
+		for _, b := range m.Bindings {
+			if b.Set == nb.Set && b.Binding == nb.Binding {
+				// Two views of one buffer (e.g. uint and uvec4 blocks): one descriptor.
+				if b.Count != nb.Count {
+					return fmt.Errorf("spirv: binding %d.%d declared with %d and %d descriptors", b.Set, b.Binding, b.Count, nb.Count)
+				}
+				return nil
+			}
+		}
+		m.Bindings = append(m.Bindings, nb)
 	}
 	return nil
 }

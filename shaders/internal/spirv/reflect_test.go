@@ -48,7 +48,8 @@ func TestFeatures(t *testing.T) {
 		want []string
 	}{
 		{"add_f32.spv", nil},
-		{"matvec_q4_0_f16.spv", []string{"float16"}},
+		{"matvec_q4_0_f16_tree.spv", []string{"float16"}},
+		{"matvec_q4_0_f16.spv", []string{"float16", "subgroup", "subgroup-arithmetic"}},
 	} {
 		code, err := os.ReadFile("../../spv/" + c.file)
 		if err != nil {
