@@ -1,6 +1,7 @@
 // matmul: Out[t][row0 + r] = sum_k W[r][k] * X[t][k], tiled for prefill (n > 1): each
-// workgroup computes a 32-row x 32-token tile, staging 32-wide slices of W (dequantised)
-// and X in shared memory; each of the 256 threads accumulates 2 x 2 outputs.
+// workgroup computes a 32-row x 32-token tile, staging 32-wide slices of W (dequantised,
+// four weights per thread) and X in shared memory; each of the 256 threads accumulates
+// 2 x 2 outputs.
 // Bindings: 0 W (uint words, GGUF rows), 1 X (float, (n, cols)), 2 Out (float, (n, outStride)).
 // Push: MatMulPush {rows, cols, rowBytes, row0, n, outStride}.
 // Dispatch: (ceil(rows/32), ceil(n/32), 1) workgroups of 256 threads.
@@ -41,36 +42,36 @@ shared float xs[TILE][TILE + 1u]; // [token][k]
 #endif
 
 // stage copies the 32-wide k slice at k0 of the tile's weight rows and tokens to shared
-// memory (zero outside the matrices).
+// memory (zero outside the matrices): each thread dequantises four neighbouring weights
+// at once (wget4) where the row holds all four, else one at a time.
 void stage(uint tid, uint r0, uint t0, uint k0) {
-#if defined(FP16)
-	for (uint e = tid; e < TILE * TILE / 2u; e += 256u) {
-		uint i = e / (TILE / 2u);
-		uint kp = e % (TILE / 2u);
-		uint k = k0 + 2u * kp;
-		uint r = r0 + i;
-		uint t = t0 + i;
-		vec2 wv = vec2(0.0), xp = vec2(0.0);
-		if (r < pc.rows && k < pc.cols) {
-			wv.x = wget(r * pc.rowBytes, k);
-			wv.y = k + 1u < pc.cols ? wget(r * pc.rowBytes, k + 1u) : 0.0;
+	uint i = tid >> 3;            // tile row (weight row r0+i and token t0+i)
+	uint kk = (tid & 7u) * 4u;    // first of this thread's four k
+	uint k = k0 + kk;
+	uint r = r0 + i;
+	uint t = t0 + i;
+	vec4 wv = vec4(0.0), xq = vec4(0.0);
+	if (r < pc.rows && k + 3u < pc.cols) {
+		wv = wget4(r * pc.rowBytes, k);
+	} else if (r < pc.rows) {
+		for (uint e = 0u; e < 4u && k + e < pc.cols; e++) {
+			wv[e] = wget(r * pc.rowBytes, k + e);
 		}
-		if (t < pc.n && k < pc.cols) {
-			xp.x = xv[t * pc.cols + k];
-			xp.y = k + 1u < pc.cols ? xv[t * pc.cols + k + 1u] : 0.0;
-		}
-		ws[i][kp] = f16vec2(wv);
-		xs[i][kp] = f16vec2(xp);
 	}
+	if (t < pc.n) {
+		for (uint e = 0u; e < 4u && k + e < pc.cols; e++) {
+			xq[e] = xv[t * pc.cols + k + e];
+		}
+	}
+#if defined(FP16)
+	ws[i][kk / 2u] = f16vec2(wv.xy);
+	ws[i][kk / 2u + 1u] = f16vec2(wv.zw);
+	xs[i][kk / 2u] = f16vec2(xq.xy);
+	xs[i][kk / 2u + 1u] = f16vec2(xq.zw);
 #else
-	for (uint e = tid; e < TILE * TILE; e += 256u) {
-		uint i = e / TILE;
-		uint kk = e % TILE;
-		uint k = k0 + kk;
-		uint r = r0 + i;
-		uint t = t0 + i;
-		ws[i][kk] = (r < pc.rows && k < pc.cols) ? wget(r * pc.rowBytes, k) : 0.0;
-		xs[i][kk] = (t < pc.n && k < pc.cols) ? xv[t * pc.cols + k] : 0.0;
+	for (uint e = 0u; e < 4u; e++) {
+		ws[i][kk + e] = wv[e];
+		xs[i][kk + e] = xq[e];
 	}
 #endif
 }

@@ -1,5 +1,6 @@
 // matvec: Out[t][row0 + r] = sum_k W[r][k] * X[t][k] for the rows of one weight part: the
-// decode path (n = 1). Each workgroup computes NROWS rows of one token; each thread loads
+// decode path (n = 1; every batch on software devices). Each workgroup computes NROWS rows
+// of one token; each thread loads
 // the activations of a 32-element group (or a 128-bit word of F32/F16 weights) once and
 // multiplies it with that group of every row, and the partial sums are added within each
 // subgroup (subgroupAdd; with SUBGROUP undefined, by a tree in shared memory) and then

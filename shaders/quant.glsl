@@ -90,3 +90,43 @@ float wget(uint rb, uint k) {
 #error "no WTYPE_* defined"
 #endif
 }
+
+// wget4 returns elements k..k+3 of the row at byte rb, for k a multiple of 4 with k+3 in
+// the row (four elements share a word of quants, or lie in one or two words).
+vec4 wget4(uint rb, uint k) {
+#if defined(WTYPE_F32)
+	uint i = (rb >> 2) + k;
+	return uintBitsToFloat(uvec4(w[i], w[i + 1u], w[i + 2u], w[i + 3u]));
+#elif defined(WTYPE_F16)
+	uint b = rb + 2u * k;
+	return vec4(unpackHalf2x16(word_at(b)), unpackHalf2x16(word_at(b + 4u)));
+#elif defined(WTYPE_Q8_0)
+	uint base = rb + (k >> 5) * 34u;
+	return vec4(sbytes4(word_at(base + 2u + (k & 31u)))) * half_at(base);
+#elif defined(WTYPE_Q4_0)
+	uint base = rb + (k >> 5) * 18u;
+	uint i = k & 31u;
+	uint q = word_at(base + 2u + (i & 15u)) >> (i < 16u ? 0u : 4u);
+	return (vec4(bytes4(q & 0x0F0F0F0Fu)) - 8.0) * half_at(base);
+#elif defined(WTYPE_Q4_K)
+	uint base = rb + (k >> 8) * 144u;
+	uint i = k & 255u;
+	uint chunk = i >> 6;
+	uint l = i & 63u;
+	uvec2 sm = scale_min(base + 4u, 2u * chunk + (l >> 5));
+	uint q = w[(base + 16u + 32u * chunk + (l & 31u)) >> 2] >> (l < 32u ? 0u : 4u);
+	float d1 = half_at(base) * float(sm.x);
+	float m1 = half_at(base + 2u) * float(sm.y);
+	return vec4(bytes4(q & 0x0F0F0F0Fu)) * d1 - m1;
+#elif defined(WTYPE_Q6_K)
+	uint base = rb + (k >> 8) * 210u;
+	uint i = k & 255u;
+	uint n = i >> 7;
+	uint quarter = (i >> 5) & 3u;
+	uint l = i & 31u;
+	uint lo = (word_at(base + 64u * n + l + 32u * (quarter & 1u)) >> (quarter < 2u ? 0u : 4u)) & 0x0F0F0F0Fu;
+	uint hi = ((word_at(base + 128u + 32u * n + l) >> (2u * quarter)) & 0x03030303u) << 4;
+	float sc = half_at(base + 208u) * float(sbyte_at(base + 192u + 8u * n + (l >> 4) + 2u * quarter));
+	return vec4(ivec4(bytes4(lo | hi)) - 32) * sc;
+#endif
+}

@@ -45,6 +45,7 @@ type Device struct {
 	matvecWG   int  // specialisations of the matrix-vector kernel: workgroup size,
 	matvecRows int  // rows per workgroup,
 	matvecTree bool // and shared-memory sums (no subgroup arithmetic)
+	matvecMaxN int  // the largest batch given to the matrix-vector kernel
 	f16        bool // matrix products in fp16 (the _f16 kernels)
 
 	queryPool   uint64
@@ -100,6 +101,7 @@ func (d *Device) init() error {
 	}
 	d.matvecWG, d.matvecRows = matvecShape(&d.phys)
 	d.matvecTree = !d.hasSubgroup(subgroupBasic | subgroupArithmetic)
+	d.matvecMaxN = matvecMaxN(&d.phys)
 	if d.opts.Timings && d.phys.timestampBits == 0 {
 		return unsupported("%s cannot write timestamps on its compute queue", d.phys.name)
 	}

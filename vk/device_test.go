@@ -210,9 +210,10 @@ func TestAddRuns(t *testing.T) {
 	}
 }
 
-// TestValidationCatchesMisuse proves that the messenger records messages: a barrier on a
-// command buffer that is not recording is invalid usage, which the layer reports (and
-// does not pass down to the driver).
+// TestValidationCatchesMisuse proves that the messenger records messages for calls through
+// the shim and through the Go binding: a barrier, or a fill, on a command buffer that is
+// not recording is invalid usage, which the layer reports (and does not pass down to the
+// driver).
 func TestValidationCatchesMisuse(t *testing.T) {
 	if !testValidation {
 		t.Skip("SCOPE_VK_TEST_VALIDATION=0")
@@ -222,12 +223,18 @@ func TestValidationCatchesMisuse(t *testing.T) {
 		skipOrFail(t, err)
 	}
 	defer d.Close()
-	d.misuseForTest()
-	msgs := d.ValidationMessages()
-	if len(msgs) == 0 {
-		t.Fatal("no validation message for a barrier outside recording")
+	b, err := d.NewBuffer(16)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Logf("recorded as expected: %.200s", msgs[0])
+	for _, binding := range []bool{false, true} {
+		d.misuseForTest(binding, b.(*buffer).a)
+		msgs := d.ValidationMessages()
+		if len(msgs) == 0 {
+			t.Fatalf("binding %v: no validation message for a command outside recording", binding)
+		}
+		t.Logf("binding %v: recorded as expected: %.200s", binding, msgs[0])
+	}
 }
 
 // TestDescriptorCacheTrim runs with a tiny set cache: sets are freed between runs and

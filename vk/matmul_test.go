@@ -50,29 +50,41 @@ func matTol(d *Device, t quant.Type) float64 {
 	return tolF32
 }
 
+// batchKernels are the matvecMaxN settings under which batches run: the tiled kernel
+// (batches above one token) and the matrix-vector kernel (every batch).
+var batchKernels = map[string]int{"tiled": 1, "matvec": 1 << 20}
+
 func TestMatMul(t *testing.T) {
 	for path, d := range productPaths(t) {
-		tw := newTwin(t, d)
-		for _, c := range matmulCases {
-			tol := c.tol
-			if path == "fp16" {
-				tol = c.tol16
-			}
-			w := tw.weight(c.typ, c.rows, c.cols, tw.randn(c.rows*c.cols, 0.5))
-			bias := tw.weight(quant.F32, 1, c.rows, tw.randn(c.rows, 1))
-			for _, n := range []int{1, 7, 33} {
-				x := tw.buf(tw.randn(n*c.cols, 1))
-				out, outB := tw.zeros(n*c.rows), tw.zeros(n*c.rows)
-				tw.run(func(s int) []backend.Op {
-					return []backend.Op{
-						backend.MatMul{W: w[s], X: x[s], Out: out[s], N: n},
-						backend.MatMul{W: w[s], Bias: bias[s], X: x[s], Out: outB[s], N: n},
-					}
-				})
-				name := fmt.Sprintf("%s %s %dx%d n=%d", path, c.typ, c.rows, c.cols, n)
-				tw.compare(name, out, tol)
-				tw.compare(name+" bias", outB, tol)
-			}
+		for kernel, maxN := range batchKernels {
+			testMatMul(t, d, path+" "+kernel, path == "fp16", maxN)
+		}
+	}
+}
+
+func testMatMul(t *testing.T, d *Device, name string, fp16 bool, maxN int) {
+	defer func(n int) { d.matvecMaxN = n }(d.matvecMaxN)
+	d.matvecMaxN = maxN
+	tw := newTwin(t, d)
+	for _, c := range matmulCases {
+		tol := c.tol
+		if fp16 {
+			tol = c.tol16
+		}
+		w := tw.weight(c.typ, c.rows, c.cols, tw.randn(c.rows*c.cols, 0.5))
+		bias := tw.weight(quant.F32, 1, c.rows, tw.randn(c.rows, 1))
+		for _, n := range []int{1, 7, 33} {
+			x := tw.buf(tw.randn(n*c.cols, 1))
+			out, outB := tw.zeros(n*c.rows), tw.zeros(n*c.rows)
+			tw.run(func(s int) []backend.Op {
+				return []backend.Op{
+					backend.MatMul{W: w[s], X: x[s], Out: out[s], N: n},
+					backend.MatMul{W: w[s], Bias: bias[s], X: x[s], Out: outB[s], N: n},
+				}
+			})
+			what := fmt.Sprintf("%s %s %dx%d n=%d", name, c.typ, c.rows, c.cols, n)
+			tw.compare(what, out, tol)
+			tw.compare(what+" bias", outB, tol)
 		}
 	}
 }
@@ -83,6 +95,7 @@ func TestMatMul(t *testing.T) {
 func TestWeightSplit(t *testing.T) {
 	d := openOrSkip(t, Options{DeviceIndex: -1, Validation: true, maxRange: 8192})
 	tw := newTwin(t, d)
+	d.matvecMaxN = 1 // batches of 3 use the tiled kernel
 	for _, c := range []struct {
 		typ        quant.Type
 		rows, cols int
