@@ -1,6 +1,10 @@
 # scope: a Go transformer runtime with Vulkan and SIMD CPU backends and SCOPE KV compression.
 
-GO      ?= go
+# A Go that can build the module (scripts/go.sh fetches one when the installed go is older
+# than 1.21, which cannot download toolchains itself).
+ifeq ($(origin GO),undefined)
+GO := $(shell sh scripts/go.sh)
+endif
 BIN     := bin/scope
 SHARED  ?= ../shared/testdata
 DEMO    := out/tiny-q8_0.gguf
