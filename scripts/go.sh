@@ -21,7 +21,7 @@ if command -v go >/dev/null 2>&1; then
 		exit 0
 	fi
 elif command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-	apt-get install -y -qq golang-go >&2
+	apt-get update -qq >&2 && apt-get install -y -qq golang-go >&2
 else
 	echo "scripts/go.sh: no Go found; install Go (Debian: apt-get install golang-go) and retry" >&2
 	exit 1
