@@ -197,34 +197,142 @@ done:
 	VZEROUPPER
 	RET
 
-// func mvQ4_0AVX512(w *byte, xq *int8, xd *float32, out *float32, rows, nb int)
-TEXT ·mvQ4_0AVX512(SB), NOSPLIT, $0-48
+// Q4_0 decode: four blocks per pass. The nibbles (0..15) are VPDPBUSD's unsigned operand
+// as they are; the -8 offset is an int32 bias per lane, -8 times the sum of the x bytes
+// that lane meets, which the accumulator starts from. x, the bias and the x scales come
+// pre-arranged per group of four blocks (prepQ4_0AVX512), so one pass needs one byte
+// gather (VPERMT2B) for the four blocks' nibbles and one word gather (VPERMW) for their
+// scales. Lane j of a pass belongs to block j/4.
+//
+// Side layout per group of four blocks (256 bytes): xlo (the first 16 values of each
+// block), xhi (the last 16), bias (16 int32), dx (16 float32, block scale per lane).
+
+DATA q4GatherIdx<>+0(SB)/8, $0x0908070605040302
+DATA q4GatherIdx<>+8(SB)/8, $0x11100f0e0d0c0b0a
+DATA q4GatherIdx<>+16(SB)/8, $0x1b1a191817161514
+DATA q4GatherIdx<>+24(SB)/8, $0x232221201f1e1d1c
+DATA q4GatherIdx<>+32(SB)/8, $0x2d2c2b2a29282726
+DATA q4GatherIdx<>+40(SB)/8, $0x3534333231302f2e
+DATA q4GatherIdx<>+48(SB)/8, $0x3f3e3d3c3b3a3938
+DATA q4GatherIdx<>+56(SB)/8, $0x7f7e7d7c7b7a7978
+GLOBL q4GatherIdx<>(SB), RODATA|NOPTR, $64
+
+DATA q4ScaleIdx<>+0(SB)/8, $0x0000000000000000
+DATA q4ScaleIdx<>+8(SB)/8, $0x0009000900090009
+DATA q4ScaleIdx<>+16(SB)/8, $0x0012001200120012
+DATA q4ScaleIdx<>+24(SB)/8, $0x001b001b001b001b
+DATA q4ScaleIdx<>+32(SB)/8, $0
+DATA q4ScaleIdx<>+40(SB)/8, $0
+DATA q4ScaleIdx<>+48(SB)/8, $0
+DATA q4ScaleIdx<>+56(SB)/8, $0
+GLOBL q4ScaleIdx<>(SB), RODATA|NOPTR, $64
+
+DATA q4DxIdx<>+0(SB)/8, $0
+DATA q4DxIdx<>+8(SB)/8, $0
+DATA q4DxIdx<>+16(SB)/8, $0x0000000100000001
+DATA q4DxIdx<>+24(SB)/8, $0x0000000100000001
+DATA q4DxIdx<>+32(SB)/8, $0x0000000200000002
+DATA q4DxIdx<>+40(SB)/8, $0x0000000200000002
+DATA q4DxIdx<>+48(SB)/8, $0x0000000300000003
+DATA q4DxIdx<>+56(SB)/8, $0x0000000300000003
+GLOBL q4DxIdx<>(SB), RODATA|NOPTR, $64
+
+// func prepQ4_0AVX512(xq *int8, xd *float32, side *byte, ng int)
+TEXT ·prepQ4_0AVX512(SB), NOSPLIT, $0-32
+	MOVQ         xq+0(FP), DI
+	MOVQ         xd+8(FP), BX
+	MOVQ         side+16(FP), R8
+	MOVQ         ng+24(FP), CX
+	MOVL         $0x08080808, AX
+	VPBROADCASTD AX, Z28
+	VPXORD       Z30, Z30, Z30
+	VMOVDQU32    q4DxIdx<>(SB), Z31
+
+prep:
+	VMOVDQU64  (DI), Z0
+	VMOVDQU64  64(DI), Z1
+	VSHUFI64X2 $0x88, Z1, Z0, Z2
+	VSHUFI64X2 $0xdd, Z1, Z0, Z3
+	VMOVDQU64  Z2, (R8)
+	VMOVDQU64  Z3, 64(R8)
+	VPXORD     Z4, Z4, Z4
+	VPDPBUSD   Z2, Z28, Z4
+	VPDPBUSD   Z3, Z28, Z4
+	VPSUBD     Z4, Z30, Z4
+	VMOVDQU32  Z4, 128(R8)
+	VMOVUPS    (BX), X5
+	VPERMPS    Z5, Z31, Z5
+	VMOVUPS    Z5, 192(R8)
+	ADDQ       $128, DI
+	ADDQ       $16, BX
+	ADDQ       $256, R8
+	DECQ       CX
+	JNZ        prep
+	VZEROUPPER
+	RET
+
+// func mvQ4_0AVX512(w *byte, xq *int8, xd *float32, side *byte, out *float32, rows, nb int)
+TEXT ·mvQ4_0AVX512(SB), NOSPLIT, $0-56
 	CONSTS512
-	MOVQ w+0(FP), SI
-	MOVQ out+24(FP), R10
-	MOVQ rows+32(FP), R11
+	VMOVDQU64 q4GatherIdx<>(SB), Z27
+	VMOVDQU64 q4ScaleIdx<>(SB), Z26
+	MOVQ      w+0(FP), SI
+	MOVQ      out+32(FP), R10
+	MOVQ      rows+40(FP), R11
+	MOVQ      nb+48(FP), R12
+	MOVQ      R12, R13
+	SHRQ      $2, R13
+	MOVQ      R13, R9
+	SHLQ      $7, R9
+	MOVQ      R13, R8
+	SHLQ      $4, R8
 
 row:
-	MV512_ROW_START
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	MOVQ   side+24(FP), DX
+	MOVQ   R13, CX
+	TESTQ  CX, CX
+	JZ     tail4
 
-loop2:
-	CMPQ       CX, $2
-	JL         tail
-	PREFETCHT0 2048(SI)
-	W2_Q4
-	TOK2((DI), (BX), Z0)
-	ADDQ $36, SI
-	ADDQ $64, DI
-	ADDQ $8, BX
-	SUBQ $2, CX
-	JMP  loop2
+loop4:
+	PREFETCHT0  2048(SI)
+	VMOVDQU64   (SI), Z12
+	VPERMW      (SI), Z26, Z15
+	VPERMT2B    8(SI), Z27, Z12
+	VPSRLW      $4, Z12, Z13
+	VPANDD      Z29, Z12, Z12
+	VPANDD      Z29, Z13, Z13
+	VMOVDQU32   128(DX), Z17
+	VPDPBUSD    (DX), Z12, Z17
+	VPDPBUSD    64(DX), Z13, Z17
+	VCVTDQ2PS   Z17, Z17
+	VMULPS      192(DX), Z17, Z17
+	VCVTPH2PS   Y15, Z15
+	VFMADD231PS Z15, Z17, Z0
+	ADDQ        $72, SI
+	ADDQ        $256, DX
+	DECQ        CX
+	JNZ         loop4
 
-tail:
-	TESTQ CX, CX
-	JZ    done
+tail4:
+	// The last nb%4 blocks one at a time from the plain activations.
+	MOVQ xq+8(FP), DI
+	MOVQ xd+16(FP), BX
+	ADDQ R9, DI
+	ADDQ R8, BX
+	MOVQ R12, CX
+	ANDQ $3, CX
+	JZ   done
+
+tail1:
 	W1_Q4
 	TOK1((DI), (BX), Z1)
-	ADDQ  $18, SI
+	ADDQ $18, SI
+	ADDQ $32, DI
+	ADDQ $4, BX
+	DECQ CX
+	JNZ  tail1
 
 done:
 	MV512_ROW_END

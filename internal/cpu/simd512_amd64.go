@@ -2,7 +2,12 @@
 
 package cpu
 
-import "github.com/scopekv/scope/model/quant"
+import (
+	"sync"
+	"unsafe"
+
+	"github.com/scopekv/scope/model/quant"
+)
 
 // avx512Kernels is the AVX2 set with AVX-512 kernels where the wider registers or VNNI
 // pay; the K-quant kernels stay on AVX2 (their per-sub-block scales fit VPMADDWD best).
@@ -30,8 +35,55 @@ func avx512Kernels() *kernelSet {
 		return sumSqAVX512(&x[0], len(x))
 	}
 	k.mat[quant.Q8_0] = q8Mat(mvQ8_0AVX512, mmQ8_0x4AVX512)
-	k.mat[quant.Q4_0] = q8Mat(mvQ4_0AVX512, mmQ4_0x4AVX512)
+	k.mat[quant.Q4_0] = q4Mat512()
 	return k
+}
+
+// q4SideBytes is the side data per group of four Q4_0 blocks read by mvQ4_0AVX512.
+const q4SideBytes = 256
+
+// q4Side holds one token's activations re-arranged for mvQ4_0AVX512, reused across calls.
+var q4Side = sync.Pool{New: func() any { return new([]byte) }}
+
+// q4Mat512 is the Q4_0 matKernel of the AVX-512 path: four tokens per pass through
+// mmQ4_0x4AVX512, single tokens through mvQ4_0AVX512 after their activations are laid out
+// once per call for it (prepQ4_0AVX512).
+func q4Mat512() matKernel {
+	return func(w []byte, rows int, a *act, t0, nt int, out []float32, ldo int) {
+		cols := a.cols
+		nb := cols / qk8
+		ng := nb / 4
+		out = out[:(nt-1)*ldo+rows]
+		qs, d := a.qs[t0*cols:(t0+nt)*cols], a.d[t0*nb:(t0+nt)*nb]
+		t := 0
+		for ; t+4 <= nt; t += 4 {
+			mmQ4_0x4AVX512(&w[0], &qs[t*cols], &d[t*nb], &out[t*ldo], ldo, rows, nb)
+		}
+		if t == nt {
+			return
+		}
+		bp := q4Side.Get().(*[]byte)
+		side := alignedSide(bp, ng*q4SideBytes)
+		for ; t < nt; t++ {
+			if ng > 0 {
+				prepQ4_0AVX512(&qs[t*cols], &d[t*nb], &side[0], ng)
+			}
+			mvQ4_0AVX512(&w[0], &qs[t*cols], &d[t*nb], &side[0], &out[t*ldo], rows, nb)
+		}
+		q4Side.Put(bp)
+	}
+}
+
+// alignedSide returns n bytes (at least one) of *bp starting on a 64-byte boundary,
+// growing the buffer when it is short.
+func alignedSide(bp *[]byte, n int) []byte {
+	n = max(n, 1)
+	if cap(*bp) < n+64 {
+		*bp = make([]byte, n+64)
+	}
+	b := (*bp)[:cap(*bp)]
+	off := int(-uintptr(unsafe.Pointer(&b[0])) & 63)
+	return b[off : off+n]
 }
 
 //go:noescape
@@ -47,7 +99,10 @@ func axpyAVX512(y *float32, a float32, x *float32, n int)
 func mvQ8_0AVX512(w *byte, xq *int8, xd *float32, out *float32, rows, nb int)
 
 //go:noescape
-func mvQ4_0AVX512(w *byte, xq *int8, xd *float32, out *float32, rows, nb int)
+func mvQ4_0AVX512(w *byte, xq *int8, xd *float32, side *byte, out *float32, rows, nb int)
+
+//go:noescape
+func prepQ4_0AVX512(xq *int8, xd *float32, side *byte, ng int)
 
 //go:noescape
 func mmQ8_0x4AVX512(w *byte, xq *int8, xd *float32, out *float32, ldo int, rows, nb int)
