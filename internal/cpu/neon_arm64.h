@@ -29,3 +29,46 @@
 #define SADALP4S(d, n)    WORD $(0x4E606800 | (n)<<5 | (d))           // sadalp vd.4s, vn.8h
 #define SADDLP4S(d, n)    WORD $(0x4E602800 | (n)<<5 | (d))           // saddlp vd.4s, vn.8h
 #define MOVI0(d)          WORD $(0x6F00E400 | (d))                    // movi   vd.2d, #0
+
+#define MUL4S(d, n, m)    WORD $(0x4EA09C00 | (m)<<16 | (n)<<5 | (d)) // mul    vd.4s, vn.4s, vm.4s
+#define MLA4S(d, n, m)    WORD $(0x4EA09400 | (m)<<16 | (n)<<5 | (d)) // mla    vd.4s, vn.4s, vm.4s
+#define ADDP4S(d, n, m)   WORD $(0x4EA0BC00 | (m)<<16 | (n)<<5 | (d)) // addp   vd.4s, vn.4s, vm.4s
+#define ADDP8H(d, n, m)   WORD $(0x4E60BC00 | (m)<<16 | (n)<<5 | (d)) // addp   vd.8h, vn.8h, vm.8h
+#define SMULL4S(d, n, m)  WORD $(0x0E60C000 | (m)<<16 | (n)<<5 | (d)) // smull  vd.4s, vn.4h, vm.4h
+#define SMLAL24S(d, n, m) WORD $(0x4E608000 | (m)<<16 | (n)<<5 | (d)) // smlal2 vd.4s, vn.8h, vm.8h
+#define SXTL8H(d, n)      WORD $(0x0F08A400 | (n)<<5 | (d))           // sxtl   vd.8h, vn.8b
+#define SXTL28H(d, n)     WORD $(0x4F08A400 | (n)<<5 | (d))           // sxtl2  vd.8h, vn.16b
+#define SXTL4S(d, n)      WORD $(0x0F10A400 | (n)<<5 | (d))           // sxtl   vd.4s, vn.4h
+#define SXTL24S(d, n)     WORD $(0x4F10A400 | (n)<<5 | (d))           // sxtl2  vd.4s, vn.8h
+#define UXTL8H(d, n)      WORD $(0x2F08A400 | (n)<<5 | (d))           // uxtl   vd.8h, vn.8b
+#define UXTL4S(d, n)      WORD $(0x2F10A400 | (n)<<5 | (d))           // uxtl   vd.4s, vn.4h
+#define UXTL24S(d, n)     WORD $(0x6F10A400 | (n)<<5 | (d))           // uxtl2  vd.4s, vn.8h
+
+// Integer dot products of 32 int8 pairs (weights in w0, w1; x in x0, x1) into the four
+// int32 lanes of i: SDOT with the dot-product extension, else widening multiplies (t0-t3
+// scratch) with pairwise accumulation. Each product must fit int16 (|w|, |x| <= 128).
+#define IDOT_SDOT(i, w0, w1, x0, x1, t0, t1, t2, t3) \
+	MOVI0(i); \
+	SDOT4S(i, w0, x0); \
+	SDOT4S(i, w1, x1)
+
+#define IDOT_SMULL(i, w0, w1, x0, x1, t0, t1, t2, t3) \
+	SMULL8H(t0, w0, x0); \
+	SMULL28H(t1, w0, x0); \
+	SMULL8H(t2, w1, x1); \
+	SMULL28H(t3, w1, x1); \
+	SADDLP4S(i, t0); \
+	SADALP4S(i, t1); \
+	SADALP4S(i, t2); \
+	SADALP4S(i, t3)
+
+// The same over 16 int8 pairs (w, x), with t0, t1 scratch for the widening variant.
+#define IDOT16_SDOT(i, w, x, t0, t1) \
+	MOVI0(i); \
+	SDOT4S(i, w, x)
+
+#define IDOT16_SMULL(i, w, x, t0, t1) \
+	SMULL8H(t0, w, x); \
+	SMULL28H(t1, w, x); \
+	SADDLP4S(i, t0); \
+	SADALP4S(i, t1)

@@ -40,21 +40,28 @@ func TestNEONSelected(t *testing.T) {
 	}
 }
 
-// TestNEONQuantVariants checks the Q8_0/Q4_0 kernels of both NEON variants (SDOT where
+// neonQuantTypes are the quantised weight types with NEON kernels in both variants.
+var neonQuantTypes = []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q6_K}
+
+// TestNEONQuantVariants checks the quantised kernels of both NEON variants (SDOT where
 // present, widening multiplies always) against the float64 product, also with weights at
 // the extremes of the integer range.
 func TestNEONQuantVariants(t *testing.T) {
 	vs := neonVariants(t)
 	r := rand.New(rand.NewPCG(21, 22))
 	for _, k := range vs {
-		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0} {
-			for _, cols := range []int{32, 64, 96, 32 * 33} {
+		for _, typ := range neonQuantTypes {
+			blk := qk8
+			if actKindOf(typ) == actQ8K {
+				blk = qkK
+			}
+			for _, nb := range []int{1, 2, 3, 33} {
 				for _, rows := range []int{1, 2, 7} {
-					checkMat(t, k, typ, rows, cols, 3, r)
+					checkMat(t, k, typ, rows, nb*blk, 3, r)
 				}
 			}
-			for _, cols := range []int{32, 96, 32 * 41} {
-				checkExtreme(t, k, typ, 9, cols, r)
+			for _, nb := range []int{1, 3, 41} {
+				checkExtreme(t, k, typ, 9, nb*blk, r)
 			}
 		}
 	}
@@ -71,6 +78,11 @@ func checkExtreme(t *testing.T, k *kernelSet, typ quant.Type, rows, cols int, r 
 	wf := dequant(typ, w, rows*cols)
 	x := randFloats(r, cols, 3)
 	x[0] = -3 // the largest magnitude: quantises to -127
+	if actKindOf(typ) == actQ8K {
+		for i := 0; i < qkK; i += 2 { // a super-block of -127 and 127: extreme 16-value sums
+			x[i] = -3
+		}
+	}
 	a, seen := quantAct(typ, x, 1, cols)
 	out := make([]float32, rows)
 	k.mat[typ](w, rows, a, 0, 1, out, rows)
@@ -86,20 +98,32 @@ func checkExtreme(t *testing.T, k *kernelSet, typ quant.Type, rows, cols int, r 
 	}
 }
 
-// extremeWeights sets every seventh block's values to the most negative code (-128 for
-// Q8_0, nibble 0 = -8 for Q4_0) so the extremes of the integer range occur.
+// extremeWeights sets every seventh block to the extremes of the integer range: Q8_0
+// values -128, Q4_0 nibble 0 (-8), Q4_K nibbles 15 with scales and mins 63, Q6_K values
+// -32 with scales -128.
 func extremeWeights(w []byte, typ quant.Type) []byte {
 	bs := typ.BlockBytes()
 	for off := 0; off < len(w); off += 7 * bs {
-		for i := off + 2; i < off+bs; i++ {
-			if typ == quant.Q8_0 {
-				w[i] = 0x80
-			} else {
-				w[i] = 0
-			}
+		blk := w[off : off+bs]
+		switch typ {
+		case quant.Q8_0:
+			fill(blk[2:], 0x80)
+		case quant.Q4_0:
+			fill(blk[2:], 0)
+		case quant.Q4_K:
+			fill(blk[4:], 0xff)
+		case quant.Q6_K:
+			fill(blk[:192], 0)
+			fill(blk[192:208], 0x80)
 		}
 	}
 	return w
+}
+
+func fill(b []byte, v byte) {
+	for i := range b {
+		b[i] = v
+	}
 }
 
 // TestNEONQuantQ8_0Exact checks that the NEON activation quantiser gives exactly the
@@ -139,7 +163,7 @@ func TestNEONQuantQ8_0Exact(t *testing.T) {
 	}
 }
 
-// FuzzNEONQuant compares both NEON variants of the Q8_0/Q4_0 kernels and the Q8_0
+// FuzzNEONQuant compares both NEON variants of the quantised kernels and the Q8_0
 // quantiser with the generic ones on fuzzer-made weights (the shared fuzz targets reach
 // only the variant this CPU selects).
 func FuzzNEONQuant(f *testing.F) {
@@ -150,36 +174,47 @@ func FuzzNEONQuant(f *testing.F) {
 			return
 		}
 		r := rand.New(rand.NewPCG(seed, 17))
-		nRows, cols := int(rows%6)+1, (int(blocks)%48+1)*qk8
-		x := randFloats(r, 2*cols, 4)
-		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0} {
-			rowBytes, _ := typ.RowBytes(cols)
-			w := make([]byte, nRows*rowBytes)
-			for i := range w {
-				w[i] = raw[i%len(raw)]
+		nRows := int(rows%6) + 1
+		for _, typ := range neonQuantTypes {
+			cols := (int(blocks)%48 + 1) * qk8
+			if actKindOf(typ) == actQ8K {
+				cols = (int(blocks)%6 + 1) * qkK
 			}
-			sanitize(typ, w)
-			a, seen := quantAct(typ, x, 2, cols)
-			wf := dequant(typ, w, nRows*cols)
-			want := make([]float32, 2*nRows)
-			genericKernels().mat[typ](w, nRows, a, 0, 2, want, nRows)
-			for _, k := range neonVariants(t) {
-				got := make([]float32, 2*nRows)
-				k.mat[typ](w, nRows, a, 0, 2, got, nRows)
-				for i := range got {
-					tok, row := i/nRows, i%nRows
-					var mag float64
-					for j, v := range wf[row*cols : (row+1)*cols] {
-						mag += math.Abs(float64(v) * float64(seen[tok*cols+j]))
-					}
-					if math.Abs(float64(got[i]-want[i])) > 1e-5*mag+1e-6 {
-						t.Fatalf("%s %s rows=%d cols=%d: out[%d] = %v, generic %v", k.features, typ, nRows, cols, i, got[i], want[i])
-					}
-				}
-			}
+			compareNEONGeneric(t, typ, nRows, cols, raw, randFloats(r, 2*cols, 4))
 		}
+		x := randFloats(r, (int(blocks)%48+1)*qk8, 4)
 		qs, d := make([]int8, len(x)), make([]float32, len(x)/qk8)
 		quantQ8_0Vec(x, qs, d)
 		checkDecode(t, "neon Q8_0", x, qs, d, qk8)
 	})
+}
+
+// compareNEONGeneric runs two tokens x through both NEON variants and the generic kernel
+// on weights repeating raw, with a tolerance relative to the sum of product magnitudes.
+func compareNEONGeneric(t *testing.T, typ quant.Type, nRows, cols int, raw []byte, x []float32) {
+	t.Helper()
+	rowBytes, _ := typ.RowBytes(cols)
+	w := make([]byte, nRows*rowBytes)
+	for i := range w {
+		w[i] = raw[i%len(raw)]
+	}
+	sanitize(typ, w)
+	a, seen := quantAct(typ, x, 2, cols)
+	wf := dequant(typ, w, nRows*cols)
+	want := make([]float32, 2*nRows)
+	genericKernels().mat[typ](w, nRows, a, 0, 2, want, nRows)
+	for _, k := range neonVariants(t) {
+		got := make([]float32, 2*nRows)
+		k.mat[typ](w, nRows, a, 0, 2, got, nRows)
+		for i := range got {
+			tok, row := i/nRows, i%nRows
+			var mag float64
+			for j, v := range wf[row*cols : (row+1)*cols] {
+				mag += math.Abs(float64(v) * float64(seen[tok*cols+j]))
+			}
+			if math.Abs(float64(got[i]-want[i])) > 1e-5*mag+1e-6 {
+				t.Fatalf("%s %s rows=%d cols=%d: out[%d] = %v, generic %v", k.features, typ, nRows, cols, i, got[i], want[i])
+			}
+		}
+	}
 }

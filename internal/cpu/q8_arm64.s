@@ -12,23 +12,7 @@
 // Registers: R0 weights (rows follow each other), R1 x values, R2 x scales, R3 out,
 // R4 rows left, R5 blocks left; V16/V17 float accumulators; V29 = 0x0f, V30 = 8 bytes.
 
-// Integer dot products of 32 int8 pairs (weights in w0, w1; x in x0, x1) into the four
-// int32 lanes of i: SDOT with the dot-product extension, else widening multiplies (t0-t3
-// scratch) with pairwise accumulation. Products fit int16 (|w|, |x| <= 128).
-#define IDOT_SDOT(i, w0, w1, x0, x1, t0, t1, t2, t3) \
-	MOVI0(i); \
-	SDOT4S(i, w0, x0); \
-	SDOT4S(i, w1, x1)
-
-#define IDOT_SMULL(i, w0, w1, x0, x1, t0, t1, t2, t3) \
-	SMULL8H(t0, w0, x0); \
-	SMULL28H(t1, w0, x0); \
-	SMULL8H(t2, w1, x1); \
-	SMULL28H(t3, w1, x1); \
-	SADDLP4S(i, t0); \
-	SADALP4S(i, t1); \
-	SADALP4S(i, t2); \
-	SADALP4S(i, t3)
+// The IDOT_SDOT / IDOT_SMULL integer dot products are in neon_arm64.h.
 
 // Weight block loaders: the f16 scale into R6 (R7 for B) and the 32 values as int8 into
 // V0, V1 (V8, V9 for B).

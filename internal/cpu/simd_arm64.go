@@ -8,7 +8,7 @@ import (
 )
 
 // The NEON path needs AdvSIMD (ASIMD, present on every ARMv8-A core that runs Go); the
-// Q8_0/Q4_0 kernels use SDOT where the dot-product extension (ASIMDDP) is present and
+// quantised kernels use SDOT where the dot-product extension (ASIMDDP) is present and
 // widening multiplies otherwise.
 func hasNEON() bool { return cpuid.CPU.Supports(cpuid.ASIMD) }
 
@@ -22,8 +22,8 @@ func simdKernels() []*kernelSet {
 }
 
 // neonKernels is the generic set with NEON kernels for the decode hot paths: F32
-// dot/axpy/sum of squares, F32/F16/BF16 and Q8_0/Q4_0 matrix products (one token per
-// pass over the weights) and the Q8_0 activation quantiser. The K-quant kernels, the Q8_K
+// dot/axpy/sum of squares, F32/F16/BF16, Q8_0/Q4_0 and Q4_K/Q6_K matrix products (one
+// token per pass over the weights) and the Q8_0 activation quantiser. The Q8_K
 // quantiser, expSum and swiGLU stay generic.
 func neonKernels(dotProd bool) *kernelSet {
 	k := genericKernels()
@@ -53,12 +53,16 @@ func neonKernels(dotProd bool) *kernelSet {
 	k.mat[quant.F16] = neonFloatMat(mvF16NEON, 2, floatF16At)
 	k.mat[quant.BF16] = neonFloatMat(mvBF16NEON, 2, floatBF16At)
 	mvQ8, mvQ4 := mvQ8_0NEON, mvQ4_0NEON
+	mvQ4K, mvQ6K := mvQ4KNEON, mvQ6KNEON
 	if dotProd {
 		k.features = "asimd+dotprod"
 		mvQ8, mvQ4 = mvQ8_0SDOT, mvQ4_0SDOT
+		mvQ4K, mvQ6K = mvQ4KSDOT, mvQ6KSDOT
 	}
 	k.mat[quant.Q8_0] = neonQ8Mat(mvQ8)
 	k.mat[quant.Q4_0] = neonQ8Mat(mvQ4)
+	k.mat[quant.Q4_K] = neonQKMat(mvQ4K, q4KSize)
+	k.mat[quant.Q6_K] = neonQKMat(mvQ6K, q6KSize)
 	return k
 }
 
