@@ -237,6 +237,23 @@ DATA q4DxIdx<>+48(SB)/8, $0x0000000300000003
 DATA q4DxIdx<>+56(SB)/8, $0x0000000300000003
 GLOBL q4DxIdx<>(SB), RODATA|NOPTR, $64
 
+// Q4GROUP adds four blocks' product to acc: weights at woff(SI), side data at soff(DX).
+#define Q4GROUP(woff, soff, acc) \
+	PREFETCHT0  2048+woff(SI); \
+	VMOVDQU64   woff(SI), Z12; \
+	VPERMW      woff(SI), Z26, Z15; \
+	VPERMT2B    8+woff(SI), Z27, Z12; \
+	VPSRLW      $4, Z12, Z13; \
+	VPANDD      Z29, Z12, Z12; \
+	VPANDD      Z29, Z13, Z13; \
+	VMOVDQU32   128+soff(DX), Z17; \
+	VPDPBUSD    soff(DX), Z12, Z17; \
+	VPDPBUSD    64+soff(DX), Z13, Z17; \
+	VCVTDQ2PS   Z17, Z17; \
+	VMULPS      192+soff(DX), Z17, Z17; \
+	VCVTPH2PS   Y15, Z15; \
+	VFMADD231PS Z15, Z17, acc
+
 // func prepQ4_0AVX512(xq *int8, xd *float32, side *byte, ng int)
 TEXT ·prepQ4_0AVX512(SB), NOSPLIT, $0-32
 	MOVQ         xq+0(FP), DI
@@ -292,28 +309,23 @@ row:
 	VXORPS Z1, Z1, Z1
 	MOVQ   side+24(FP), DX
 	MOVQ   R13, CX
-	TESTQ  CX, CX
-	JZ     tail4
+
+loop8:
+	CMPQ CX, $2
+	JL   loop4
+	Q4GROUP(0, 0, Z0)
+	Q4GROUP(72, 256, Z1)
+	ADDQ $144, SI
+	ADDQ $512, DX
+	SUBQ $2, CX
+	JMP  loop8
 
 loop4:
-	PREFETCHT0  2048(SI)
-	VMOVDQU64   (SI), Z12
-	VPERMW      (SI), Z26, Z15
-	VPERMT2B    8(SI), Z27, Z12
-	VPSRLW      $4, Z12, Z13
-	VPANDD      Z29, Z12, Z12
-	VPANDD      Z29, Z13, Z13
-	VMOVDQU32   128(DX), Z17
-	VPDPBUSD    (DX), Z12, Z17
-	VPDPBUSD    64(DX), Z13, Z17
-	VCVTDQ2PS   Z17, Z17
-	VMULPS      192(DX), Z17, Z17
-	VCVTPH2PS   Y15, Z15
-	VFMADD231PS Z15, Z17, Z0
-	ADDQ        $72, SI
-	ADDQ        $256, DX
-	DECQ        CX
-	JNZ         loop4
+	TESTQ CX, CX
+	JZ    tail4
+	Q4GROUP(0, 0, Z0)
+	ADDQ  $72, SI
+	ADDQ  $256, DX
 
 tail4:
 	// The last nb%4 blocks one at a time from the plain activations.
