@@ -15,8 +15,8 @@
 //     weight row (prefill), activation quantisers, and a vector exp for softmax and SiLU;
 //   - "avx512": the AVX2 set with AVX-512 (F, BW, VL, VNNI) float and Q8_0/Q4_0 kernels;
 //   - "neon": arm64 ASIMD assembly for F32/F16/BF16, Q8_0/Q4_0 and Q4_K/Q6_K (SDOT when
-//     the CPU has dot products) matrix-vector kernels, float vector ops and the Q8_0
-//     quantiser; the Q8_K quantiser, the vector exp and SwiGLU stay generic there.
+//     the CPU has dot products) matrix-vector kernels, float vector ops and the Q8_0/Q8_K
+//     quantisers; the vector exp and SwiGLU stay generic there.
 //
 // Work is split across a persistent pool of worker goroutines (Options.Threads): matrix
 // products by chunks of weight rows (sized to stay in L2 while a tile of tokens passes

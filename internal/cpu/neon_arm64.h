@@ -8,6 +8,8 @@
 #define FADDP4S(d, n, m) WORD $(0x6E20D400 | (m)<<16 | (n)<<5 | (d)) // faddp vd.4s, vn.4s, vm.4s
 #define FADDP2S(d, n)    WORD $(0x7E30D800 | (n)<<5 | (d))           // faddp sd, vn.2s
 #define FMAXV4S(d, n)    WORD $(0x6E30F800 | (n)<<5 | (d))           // fmaxv sd, vn.4s
+#define FMIN4S(d, n, m)  WORD $(0x4EA0F400 | (m)<<16 | (n)<<5 | (d)) // fmin  vd.4s, vn.4s, vm.4s
+#define FMINV4S(d, n)    WORD $(0x6EB0F800 | (n)<<5 | (d))           // fminv sd, vn.4s
 #define FABS4S(d, n)     WORD $(0x4EA0F800 | (n)<<5 | (d))           // fabs  vd.4s, vn.4s
 
 #define FMLA4S_LANE0(d, n, m) WORD $(0x4F801000 | (m)<<16 | (n)<<5 | (d)) // fmla vd.4s, vn.4s, vm.s[0]
@@ -16,6 +18,7 @@
 #define FCVTL24S(d, n) WORD $(0x4E217800 | (n)<<5 | (d)) // fcvtl2 vd.4s, vn.8h
 #define FCVTSH(d, n)   WORD $(0x1EE24000 | (n)<<5 | (d)) // fcvt   sd, hn
 #define SCVTF4S(d, n)  WORD $(0x4E21D800 | (n)<<5 | (d)) // scvtf  vd.4s, vn.4s
+#define FCVTNS4S(d, n) WORD $(0x4E21A800 | (n)<<5 | (d)) // fcvtns vd.4s, vn.4s (ties even)
 #define FCVTAS4S(d, n) WORD $(0x4E21C800 | (n)<<5 | (d)) // fcvtas vd.4s, vn.4s (ties away)
 
 #define SQXTN4H(d, n)   WORD $(0x0E614800 | (n)<<5 | (d)) // sqxtn  vd.4h, vn.4s

@@ -163,8 +163,54 @@ func TestNEONQuantQ8_0Exact(t *testing.T) {
 	}
 }
 
-// FuzzNEONQuant compares both NEON variants of the quantised kernels and the Q8_0
-// quantiser with the generic ones on fuzzer-made weights (the shared fuzz targets reach
+// TestNEONQuantQ8KExact checks that the NEON Q8_K quantiser gives exactly the generic
+// values and sums: ties to even, zero blocks, both signs at the largest magnitude (the
+// first decides), a lone largest negative or positive value, huge and tiny magnitudes.
+func TestNEONQuantQ8KExact(t *testing.T) {
+	vs := neonVariants(t)
+	r := rand.New(rand.NewPCG(25, 26))
+	const nb = 9
+	x := randFloats(r, nb*qkK, 1)
+	for i := 0; i < qkK; i++ { // vmax -127: iscale 1, so halves are exact ties
+		x[i] = float32(i%200-100) + 0.5
+	}
+	x[7] = -127
+	clear(x[qkK : 2*qkK])
+	x[2*qkK+9], x[2*qkK+30] = 2, -2 // both signs: the first (positive) decides
+	x[3*qkK+4], x[3*qkK+200] = -2, 2
+	x[4*qkK+100] = -3
+	x[5*qkK+255] = 3
+	for i := 6 * qkK; i < 7*qkK; i++ {
+		x[i] *= 1e30
+	}
+	for i := 7 * qkK; i < 8*qkK; i++ {
+		x[i] *= 1e-30
+	}
+	wq, wd, wb := make([]int8, len(x)), make([]float32, nb), make([]int16, nb*16)
+	quantQ8KGeneric(x, wq, wd, wb)
+	for _, k := range vs {
+		qs, d, bs := make([]int8, len(x)), make([]float32, nb), make([]int16, nb*16)
+		k.quantQ8K(x, qs, d, bs)
+		for b := range d {
+			if math.Float32bits(d[b]) != math.Float32bits(wd[b]) {
+				t.Fatalf("block %d: d = %v, generic %v", b, d[b], wd[b])
+			}
+		}
+		for i := range qs {
+			if qs[i] != wq[i] {
+				t.Fatalf("x[%d] = %v: q = %d, generic %d", i, x[i], qs[i], wq[i])
+			}
+		}
+		for g := range bs {
+			if bs[g] != wb[g] {
+				t.Fatalf("bsums[%d] = %d, generic %d", g, bs[g], wb[g])
+			}
+		}
+	}
+}
+
+// FuzzNEONQuant compares both NEON variants of the quantised kernels with the generic
+// ones and checks the Q8_0 and Q8_K quantisers' values on fuzzer-made weights (the shared fuzz targets reach
 // only the variant this CPU selects).
 func FuzzNEONQuant(f *testing.F) {
 	f.Add(uint64(1), uint8(3), uint8(1), []byte{0x80, 0x7f, 0x00, 0xff, 0x11})
@@ -186,6 +232,10 @@ func FuzzNEONQuant(f *testing.F) {
 		qs, d := make([]int8, len(x)), make([]float32, len(x)/qk8)
 		quantQ8_0Vec(x, qs, d)
 		checkDecode(t, "neon Q8_0", x, qs, d, qk8)
+		x = x[:len(x)/qkK*qkK]
+		qs, d, bs := qs[:len(x)], d[:len(x)/qkK], make([]int16, len(x)/16)
+		quantQ8KVec(x, qs, d, bs)
+		checkDecode(t, "neon Q8_K", x, qs, d, qkK)
 	})
 }
 

@@ -83,3 +83,85 @@ block:
 	SUBS $1, R3
 	BNE  block
 	RET
+
+// Activation quantiser to Q8_K, NEON, in two parts driven from Go: minMaxNEON finds the
+// extremes of a super-block (the Go side picks the value of largest magnitude exactly as
+// the generic quantiser does), and quantQ8KNEON computes q = round(iscale*x) with ties to
+// even (FCVTNS, as math.RoundToEven of the float32 product), saturated to int8, and the
+// 16 sums of 16 values.
+
+// func minMaxNEON(x *float32, n int) (lo, hi float32)
+TEXT ·minMaxNEON(SB), NOSPLIT, $0-24
+	MOVD   x+0(FP), R0
+	MOVD   n+8(FP), R3
+	VLD1.P 16(R0), [V0.S4]
+	VMOV   V0.B16, V1.B16
+	SUB    $4, R3
+
+mmloop:
+	CBZ    R3, mmdone
+	VLD1.P 16(R0), [V2.S4]
+	FMIN4S(0, 0, 2)
+	FMAX4S(1, 1, 2)
+	SUB    $4, R3
+	B      mmloop
+
+mmdone:
+	FMINV4S(0, 0)
+	FMAXV4S(1, 1)
+	FMOVS F0, lo+16(FP)
+	FMOVS F1, hi+20(FP)
+	RET
+
+// Q8K_GROUP quantises the next 16 floats to int8 (stored) and leaves their int16 values
+// pairwise added in the 8 lanes of a.
+#define Q8K_GROUP(a) \
+	VLD1.P 64(R0), [V0.S4, V1.S4, V2.S4, V3.S4]; \
+	FMUL4S(0, 0, 31); \
+	FMUL4S(1, 1, 31); \
+	FMUL4S(2, 2, 31); \
+	FMUL4S(3, 3, 31); \
+	FCVTNS4S(0, 0); \
+	FCVTNS4S(1, 1); \
+	FCVTNS4S(2, 2); \
+	FCVTNS4S(3, 3); \
+	SQXTN4H(4, 0); \
+	SQXTN28H(4, 1); \
+	SQXTN4H(5, 2); \
+	SQXTN28H(5, 3); \
+	SQXTN8B(6, 4); \
+	SQXTN216B(6, 5); \
+	VST1.P [V6.B16], 16(R1); \
+	SXTL8H(4, 6); \
+	SXTL28H(5, 6); \
+	ADDP8H(a, 4, 5)
+
+// Q8K_HALF quantises 128 floats and stores the 8 sums of 16 (a tree of pairwise adds).
+#define Q8K_HALF \
+	Q8K_GROUP(16); \
+	Q8K_GROUP(17); \
+	Q8K_GROUP(18); \
+	Q8K_GROUP(19); \
+	Q8K_GROUP(20); \
+	Q8K_GROUP(21); \
+	Q8K_GROUP(22); \
+	Q8K_GROUP(23); \
+	ADDP8H(16, 16, 17); \
+	ADDP8H(18, 18, 19); \
+	ADDP8H(20, 20, 21); \
+	ADDP8H(22, 22, 23); \
+	ADDP8H(16, 16, 18); \
+	ADDP8H(20, 20, 22); \
+	ADDP8H(16, 16, 20); \
+	VST1.P [V16.H8], 16(R2)
+
+// func quantQ8KNEON(x *float32, qs *int8, bsums *int16, iscale float32)
+TEXT ·quantQ8KNEON(SB), NOSPLIT, $0-28
+	MOVD  x+0(FP), R0
+	MOVD  qs+8(FP), R1
+	MOVD  bsums+16(FP), R2
+	FMOVS iscale+24(FP), F31
+	VDUP  V31.S[0], V31.S4
+	Q8K_HALF
+	Q8K_HALF
+	RET

@@ -23,8 +23,8 @@ func simdKernels() []*kernelSet {
 
 // neonKernels is the generic set with NEON kernels for the decode hot paths: F32
 // dot/axpy/sum of squares, F32/F16/BF16, Q8_0/Q4_0 and Q4_K/Q6_K matrix products (one
-// token per pass over the weights) and the Q8_0 activation quantiser. The Q8_K
-// quantiser, expSum and swiGLU stay generic.
+// token per pass over the weights) and the Q8_0 and Q8_K activation quantisers. expSum
+// and swiGLU stay generic.
 func neonKernels(dotProd bool) *kernelSet {
 	k := genericKernels()
 	k.name, k.features = "neon", "asimd"
@@ -49,6 +49,7 @@ func neonKernels(dotProd bool) *kernelSet {
 		return sumSqNEON(&x[0], len(x))
 	}
 	k.quantQ8_0 = quantQ8_0Vec
+	k.quantQ8K = quantQ8KVec
 	k.mat[quant.F32] = neonFloatMat(mvF32NEON, 4, floatF32At)
 	k.mat[quant.F16] = neonFloatMat(mvF16NEON, 2, floatF16At)
 	k.mat[quant.BF16] = neonFloatMat(mvBF16NEON, 2, floatBF16At)

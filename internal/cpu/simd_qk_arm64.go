@@ -43,3 +43,46 @@ func mvQ6KSDOT(w *byte, xq *int8, xd *float32, bsums *int16, out *float32, rows,
 
 //go:noescape
 func mvQ6KNEON(w *byte, xq *int8, xd *float32, bsums *int16, out *float32, rows, nb int)
+
+// quantQ8KVec quantises whole super-blocks as quantQ8KGeneric does, with the same float32
+// operations: the value of largest magnitude (the first of them) maps to -127.
+func quantQ8KVec(x []float32, qs []int8, d []float32, bsums []int16) {
+	for b := 0; b < len(x)/qkK; b++ {
+		blk := x[b*qkK : (b+1)*qkK]
+		q, bs := qs[b*qkK:(b+1)*qkK], bsums[b*16:(b+1)*16]
+		lo, hi := minMaxNEON(&blk[0], qkK)
+		vmax := largestMagnitude(blk, lo, hi)
+		if vmax == 0 {
+			d[b] = 0
+			clear(q)
+			clear(bs)
+			continue
+		}
+		iscale := -127 / vmax
+		quantQ8KNEON(&blk[0], &q[0], &bs[0], iscale)
+		d[b] = 1 / iscale
+	}
+}
+
+// largestMagnitude returns the first value of x whose magnitude is the largest, given
+// x's extremes: one of them unless both have that magnitude.
+func largestMagnitude(x []float32, lo, hi float32) float32 {
+	switch {
+	case hi > -lo:
+		return hi
+	case -lo > hi:
+		return lo
+	}
+	for _, v := range x {
+		if v == hi || v == lo {
+			return v
+		}
+	}
+	return 0
+}
+
+//go:noescape
+func minMaxNEON(x *float32, n int) (lo, hi float32)
+
+//go:noescape
+func quantQ8KNEON(x *float32, qs *int8, bsums *int16, iscale float32)
