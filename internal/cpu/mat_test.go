@@ -13,7 +13,8 @@ import (
 func colsFor(t quant.Type) []int {
 	switch actKindOf(t) {
 	case actQ8_0:
-		return []int{32, 64, 96, 32 * 33}
+		// 4..9, 35 and 36 blocks reach the 4-block steps and every leftover count.
+		return []int{32, 64, 96, 128, 160, 192, 224, 288, 32 * 33, 32 * 35, 32 * 36}
 	case actQ8K:
 		return []int{256, 512, 256 * 3}
 	}
