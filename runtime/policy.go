@@ -53,7 +53,7 @@ func (p *policyKV) end() {
 	}
 }
 
-// scoring reports which prompt chunk rows the attention must sum for the prefill method:
+// promptScoreRows reports which prompt chunk rows the attention must sum for the prefill method:
 // H2O sums every row of every chunk, SnapKV/PyramidKV the last w rows of the prompt.
 func (p *policyKV) promptScoreRows(last bool, n int) int {
 	if p.promptN <= p.cfg.PrefillBudget {
