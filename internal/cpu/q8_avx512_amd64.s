@@ -385,30 +385,94 @@ done:
 	VZEROUPPER
 	RET
 
-// func mmQ4_0x4AVX512(w *byte, xq *int8, xd *float32, out *float32, ldo int, rows, nb int)
-TEXT ·mmQ4_0x4AVX512(SB), NOSPLIT, $0-56
-	MM512_PROLOGUE
+// Q4_0 prefill: four tokens per pass over a weight row, each with its own side data
+// (prepQ4_0AVX512) at side + t*R8 (R9 = 3*R8). The nibbles and scales of four blocks
+// are unpacked once (Q4W) and shared by the four tokens (Q4TOK); nb%4 leftover blocks
+// take the signed one-block path from the plain activations.
+
+// Q4W unpacks four blocks at SI: Z12 low nibbles, Z13 high nibbles, Z15 scales per lane.
+#define Q4W \
+	PREFETCHT0 2048(SI); \
+	VMOVDQU64  (SI), Z12; \
+	VPERMW     (SI), Z26, Z15; \
+	VPERMT2B   8(SI), Z27, Z12; \
+	VPSRLW     $4, Z12, Z13; \
+	VPANDD     Z29, Z12, Z12; \
+	VPANDD     Z29, Z13, Z13; \
+	VCVTPH2PS  Y15, Z15
+
+// Q4TOK adds one token's four-block product to acc from its side data (xlo, xhi, bias, dx).
+#define Q4TOK(xlo, xhi, bias, dx, t, acc) \
+	VMOVDQU32   bias, t; \
+	VPDPBUSD    xlo, Z12, t; \
+	VPDPBUSD    xhi, Z13, t; \
+	VCVTDQ2PS   t, t; \
+	VMULPS      dx, t, t; \
+	VFMADD231PS Z15, t, acc
+
+// func mmQ4_0x4AVX512(w *byte, xq *int8, xd *float32, side *byte, out *float32, ldo int, rows, nb int)
+TEXT ·mmQ4_0x4AVX512(SB), NOSPLIT, $0-64
+	CONSTS512
+	VMOVDQU64 q4GatherIdx<>(SB), Z27
+	VMOVDQU64 q4ScaleIdx<>(SB), Z26
+	MOVQ      w+0(FP), SI
+	MOVQ      out+32(FP), R10
+	MOVQ      ldo+40(FP), R14
+	SHLQ      $2, R14
+	LEAQ      (R14)(R14*2), R15
+	MOVQ      rows+48(FP), R11
+	MOVQ      nb+56(FP), DX
+	MOVQ      DX, R12
+	SHLQ      $5, R12
+	LEAQ      (R12)(R12*2), R13
+	MOVQ      DX, R8
+	ANDQ      $-4, R8
+	SHLQ      $6, R8
+	LEAQ      (R8)(R8*2), R9
+	SHLQ      $2, DX
+	LEAQ      (DX)(DX*2), AX
 
 row:
-	MM512_ROW_START
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   side+24(FP), DI
+	MOVQ   nb+56(FP), CX
+	SHRQ   $2, CX
+	JZ     tail4
 
-loop2:
-	CMPQ CX, $2
-	JL   tail
-	W2_Q4
-	MM512_TOKENS(TOK2, 0)
-	ADDQ $36, SI
-	ADDQ $64, DI
-	ADDQ $8, BX
-	SUBQ $2, CX
-	JMP  loop2
+loop4:
+	Q4W
+	Q4TOK((DI), 64(DI), 128(DI), 192(DI), Z16, Z0)
+	Q4TOK((DI)(R8*1), 64(DI)(R8*1), 128(DI)(R8*1), 192(DI)(R8*1), Z17, Z1)
+	Q4TOK((DI)(R8*2), 64(DI)(R8*2), 128(DI)(R8*2), 192(DI)(R8*2), Z18, Z2)
+	Q4TOK((DI)(R9*1), 64(DI)(R9*1), 128(DI)(R9*1), 192(DI)(R9*1), Z19, Z3)
+	ADDQ $72, SI
+	ADDQ $256, DI
+	DECQ CX
+	JNZ  loop4
 
-tail:
-	TESTQ CX, CX
-	JZ    done
+tail4:
+	MOVQ nb+56(FP), CX
+	MOVQ CX, BX
+	ANDQ $-4, BX
+	MOVQ BX, DI
+	SHLQ $5, DI
+	ADDQ xq+8(FP), DI
+	SHLQ $2, BX
+	ADDQ xd+16(FP), BX
+	ANDQ $3, CX
+	JZ   done
+
+tail1:
 	W1_Q4
 	MM512_TOKENS(TOK1, 0)
-	ADDQ  $18, SI
+	ADDQ $18, SI
+	ADDQ $32, DI
+	ADDQ $4, BX
+	DECQ CX
+	JNZ  tail1
 
 done:
 	MM512_ROW_END

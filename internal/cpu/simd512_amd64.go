@@ -39,36 +39,36 @@ func avx512Kernels() *kernelSet {
 	return k
 }
 
-// q4SideBytes is the side data per group of four Q4_0 blocks read by mvQ4_0AVX512.
+// q4SideBytes is the side data per group of four Q4_0 blocks read by the Q4_0 kernels.
 const q4SideBytes = 256
 
-// q4Side holds one token's activations re-arranged for mvQ4_0AVX512, reused across calls.
+// q4Side holds the call's activations re-arranged for the Q4_0 kernels, reused across calls.
 var q4Side = sync.Pool{New: func() any { return new([]byte) }}
 
-// q4Mat512 is the Q4_0 matKernel of the AVX-512 path: four tokens per pass through
-// mmQ4_0x4AVX512, single tokens through mvQ4_0AVX512 after their activations are laid out
-// once per call for it (prepQ4_0AVX512).
+// q4Mat512 is the Q4_0 matKernel of the AVX-512 path. Each token's activations are laid
+// out once per call (prepQ4_0AVX512); four tokens then go per pass through
+// mmQ4_0x4AVX512 and the rest one at a time through mvQ4_0AVX512.
 func q4Mat512() matKernel {
 	return func(w []byte, rows int, a *act, t0, nt int, out []float32, ldo int) {
 		cols := a.cols
 		nb := cols / qk8
 		ng := nb / 4
+		st := ng * q4SideBytes
 		out = out[:(nt-1)*ldo+rows]
 		qs, d := a.qs[t0*cols:(t0+nt)*cols], a.d[t0*nb:(t0+nt)*nb]
+		bp := q4Side.Get().(*[]byte)
+		side := alignedSide(bp, nt*st)
+		if ng > 0 {
+			for t := range nt {
+				prepQ4_0AVX512(&qs[t*cols], &d[t*nb], &side[t*st], ng)
+			}
+		}
 		t := 0
 		for ; t+4 <= nt; t += 4 {
-			mmQ4_0x4AVX512(&w[0], &qs[t*cols], &d[t*nb], &out[t*ldo], ldo, rows, nb)
+			mmQ4_0x4AVX512(&w[0], &qs[t*cols], &d[t*nb], &side[t*st], &out[t*ldo], ldo, rows, nb)
 		}
-		if t == nt {
-			return
-		}
-		bp := q4Side.Get().(*[]byte)
-		side := alignedSide(bp, ng*q4SideBytes)
 		for ; t < nt; t++ {
-			if ng > 0 {
-				prepQ4_0AVX512(&qs[t*cols], &d[t*nb], &side[0], ng)
-			}
-			mvQ4_0AVX512(&w[0], &qs[t*cols], &d[t*nb], &side[0], &out[t*ldo], rows, nb)
+			mvQ4_0AVX512(&w[0], &qs[t*cols], &d[t*nb], &side[t*st], &out[t*ldo], rows, nb)
 		}
 		q4Side.Put(bp)
 	}
@@ -108,4 +108,4 @@ func prepQ4_0AVX512(xq *int8, xd *float32, side *byte, ng int)
 func mmQ8_0x4AVX512(w *byte, xq *int8, xd *float32, out *float32, ldo int, rows, nb int)
 
 //go:noescape
-func mmQ4_0x4AVX512(w *byte, xq *int8, xd *float32, out *float32, ldo int, rows, nb int)
+func mmQ4_0x4AVX512(w *byte, xq *int8, xd *float32, side *byte, out *float32, ldo int, rows, nb int)
