@@ -102,19 +102,7 @@ func (t *Tokenizer) encodeWord(word string, out []int32, syms []symbol, q bigram
 			q.push(bigram{priority: -float64(rank), left: l, right: r, size: syms[l].n + syms[r].n})
 		}
 	}
-	for i := 1; i < len(syms); i++ {
-		try(i-1, i)
-	}
-	for len(q) > 0 {
-		b := q.pop()
-		l, r := &syms[b.left], &syms[b.right]
-		if l.n == 0 || r.n == 0 || l.n+r.n != b.size {
-			continue
-		}
-		mergeInto(syms, b.left, b.right)
-		try(syms[b.left].prev, b.left)
-		try(b.left, syms[b.left].next)
-	}
+	mergeAll(syms, &q, try)
 	for i := 0; i >= 0 && i < len(syms); i = syms[i].next {
 		out = t.appendPiece(out, piece(i))
 	}

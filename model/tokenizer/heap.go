@@ -86,3 +86,22 @@ func mergeInto(syms []symbol, l, r int) {
 		syms[syms[r].next].prev = l
 	}
 }
+
+// mergeAll seeds the queue with every adjacent pair through try (which pushes the pairs
+// that may merge), then merges best-first until no pair is left; stale entries (a side
+// already merged away or grown) are skipped. SPM and BPE differ only in try's priority.
+func mergeAll(syms []symbol, q *bigramQueue, try func(l, r int)) {
+	for i := 1; i < len(syms); i++ {
+		try(i-1, i)
+	}
+	for len(*q) > 0 {
+		b := q.pop()
+		l, r := &syms[b.left], &syms[b.right]
+		if l.n == 0 || r.n == 0 || l.n+r.n != b.size {
+			continue
+		}
+		mergeInto(syms, b.left, b.right)
+		try(syms[b.left].prev, b.left)
+		try(b.left, syms[b.left].next)
+	}
+}

@@ -23,19 +23,7 @@ func (t *Tokenizer) encodeSPM(text string, out []int32) []int32 {
 			q.push(bigram{priority: float64(t.score(id)), left: l, right: r, size: size})
 		}
 	}
-	for i := 1; i < len(syms); i++ {
-		try(i-1, i)
-	}
-	for len(q) > 0 {
-		b := q.pop()
-		l, r := &syms[b.left], &syms[b.right]
-		if l.n == 0 || r.n == 0 || l.n+r.n != b.size {
-			continue
-		}
-		mergeInto(syms, b.left, b.right)
-		try(syms[b.left].prev, b.left)
-		try(b.left, syms[b.left].next)
-	}
+	mergeAll(syms, &q, try)
 	for i := 0; i >= 0 && i < len(syms); i = syms[i].next {
 		piece := text[syms[i].start : syms[i].start+syms[i].n]
 		if id, ok := t.ids[piece]; ok {
