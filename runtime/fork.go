@@ -22,7 +22,7 @@ func (s *Session) Fork() (*Session, error) {
 	}
 	pol := *s.pol
 	pol.mgr, pol.ups, pol.low = mgr, nil, kv.Lowered{}
-	a, err := newActs(s.m.dev, s.m, s.m.cfg.BatchSize, s.ctxLen)
+	a, err := newActs(s.m.dev, s.m, s.m.cfg.BatchSize)
 	if err != nil {
 		mgr.Close()
 		return nil, fmt.Errorf("allocating activations: %w", err)

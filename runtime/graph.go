@@ -14,7 +14,7 @@ type acts struct {
 	logits     backend.Buffer // (vocab)
 }
 
-func newActs(dev backend.Device, m *Model, batch, ctxLen int) (*acts, error) {
+func newActs(dev backend.Device, m *Model, batch int) (*acts, error) {
 	c := m.file.Config
 	qDim := c.NHeads * c.HeadDim
 	a := &acts{}

@@ -63,7 +63,7 @@ func (m *Model) NewSession(opts SessionOptions) (*Session, error) {
 	if s.kv, err = m.dev.NewKV(layout); err != nil {
 		return nil, fmt.Errorf("allocating the KV cache (%d pages of %d slots): %w", layout.NumPages, layout.PageSize, err)
 	}
-	if s.acts, err = newActs(m.dev, m, m.cfg.BatchSize, ctxLen); err != nil {
+	if s.acts, err = newActs(m.dev, m, m.cfg.BatchSize); err != nil {
 		return nil, fmt.Errorf("allocating activations: %w", err)
 	}
 	return s, nil
@@ -186,14 +186,9 @@ func (s *Session) Eval(ctx context.Context, tokens []int32) ([]float32, error) {
 func (s *Session) evalContig(ctx context.Context, tokens []int32) error {
 	for len(tokens) > 0 {
 		n := min(len(tokens), s.m.cfg.BatchSize)
-		st := s.newStep(tokens[:n])
-		slots, err := s.cache.Append(st.pos)
+		st, err := s.contigStep(tokens[:n])
 		if err != nil {
 			return err
-		}
-		st.slots = slots
-		for l := 0; l < s.m.file.Config.NLayers; l++ {
-			st.tables = append(st.tables, s.cache.Tables(l))
 		}
 		if err := s.run(ctx, st); err != nil {
 			return err
@@ -203,22 +198,33 @@ func (s *Session) evalContig(ctx context.Context, tokens []int32) error {
 	return nil
 }
 
+// contigStep gives tokens their slots and page tables in the contiguous cache.
+func (s *Session) contigStep(tokens []int32) (*step, error) {
+	st := s.newStep(tokens)
+	slots, err := s.cache.Append(st.pos)
+	if err != nil {
+		return nil, err
+	}
+	st.slots = slots
+	for l := 0; l < s.m.file.Config.NLayers; l++ {
+		st.tables = append(st.tables, s.cache.Tables(l))
+	}
+	return st, nil
+}
+
 // evalContigDecode runs one decode token, with attention scores when a probe wants them.
 func (s *Session) evalContigDecode(ctx context.Context, token int32) error {
 	s.decodeStep++
 	if !s.probe.wants(s.decodeStep) {
 		return s.evalContig(ctx, []int32{token})
 	}
-	st := s.newStep([]int32{token})
-	slots, err := s.cache.Append(st.pos)
+	st, err := s.contigStep([]int32{token})
 	if err != nil {
 		return err
 	}
-	st.slots = slots
 	stride := 0
-	for l := 0; l < s.m.file.Config.NLayers; l++ {
-		st.tables = append(st.tables, s.cache.Tables(l))
-		stride = max(stride, len(st.tables[l][0])*s.kv.Layout().PageSize)
+	for _, t := range st.tables {
+		stride = max(stride, len(t[0])*s.kv.Layout().PageSize)
 	}
 	if err := s.attachScores(st, stride, 1); err != nil {
 		return err
