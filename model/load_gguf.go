@@ -34,7 +34,7 @@ func fromGGUF(f *gguf.File) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{Config: cfg, Tokenizer: tok, Format: fmt.Sprintf("gguf v%d", f.Version)}
+	m := &Model{Config: cfg, Tokenizer: tok, Format: fmt.Sprintf("gguf v%d", f.Version), ChatTemplate: chatTemplate(f)}
 	if err := loadGGUFTensors(m, f); err != nil {
 		return nil, err
 	}

@@ -61,6 +61,9 @@ type Model struct {
 	Meta       []KV   // file metadata, for inspection
 	TensorList []TensorInfo
 
+	// ChatTemplate is the Jinja chat template of tokenizer.chat_template ("" when none).
+	ChatTemplate string
+
 	closer io.Closer
 }
 
@@ -197,5 +200,5 @@ func OpenVocab(path string, opts Options) (*Model, error) {
 		g.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return &Model{Tokenizer: tok, Format: fmt.Sprintf("gguf v%d", g.Version), closer: g}, nil
+	return &Model{Tokenizer: tok, Format: fmt.Sprintf("gguf v%d", g.Version), ChatTemplate: chatTemplate(g), closer: g}, nil
 }

@@ -42,6 +42,8 @@ type SynthOptions struct {
 	Type  quant.Type // weight type of the matrices (norms stay F32)
 	Seed  uint64
 	Vocab *gguf.File // tokenizer.* keys to copy; nil = the built-in byte-level vocabulary
+	// ChatTemplate, when set, is stored as tokenizer.chat_template (Jinja source).
+	ChatTemplate string
 	// Notice receives one line per tensor stored in another type than asked (rows whose
 	// length is not a multiple of the type's block size).
 	Notice func(string)
@@ -80,6 +82,11 @@ func synth(o SynthOptions, capture func(name string, v []float32)) (*gguf.Writer
 	}
 	if err := writeHParams(w, o.Arch, o.Shape, sh, o.Type); err != nil {
 		return nil, err
+	}
+	if o.ChatTemplate != "" {
+		if err := w.Set(ChatTemplateKey, o.ChatTemplate); err != nil {
+			return nil, err
+		}
 	}
 	g := &synthGen{w: w, rng: rand.New(rand.NewPCG(o.Seed, 0x5c09e)), typ: o.Type, notice: o.Notice, capture: capture,
 		bias: o.Arch == "qwen2", builtinVocab: o.Vocab == nil}

@@ -93,3 +93,25 @@ func checkTensor(t *testing.T, x *Tensor, want []float32, typ quant.Type, bound 
 		t.Errorf("%s (%s): relative RMSE %.4f > %.4f", x.Name, typ, e, bound)
 	}
 }
+
+func TestSynthChatTemplate(t *testing.T) {
+	const tmpl = "{% for m in messages %}{{ m.content }}{% endfor %}"
+	w, err := Synth(SynthOptions{Shape: "tiny", Type: quant.F32, Seed: 1, ChatTemplate: tmpl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := t.TempDir() + "/chat.gguf"
+	if err := w.WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	for _, open := range []func(string, Options) (*Model, error){Open, OpenVocab} {
+		m, err := open(path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.ChatTemplate != tmpl {
+			t.Errorf("ChatTemplate = %q, want %q", m.ChatTemplate, tmpl)
+		}
+		m.Close()
+	}
+}
