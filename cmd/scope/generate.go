@@ -11,6 +11,9 @@ import (
 )
 
 func runGenerate(args []string) error {
+	if rest, ok := conversationMode(args); ok {
+		return runChat(rest) // -cnv: a conversation, as scope chat
+	}
 	fs := newFlags("generate")
 	var mf modelFlags
 	mf.register(fs)
@@ -26,6 +29,7 @@ func runGenerate(args []string) error {
 	repN := fs.Int("repeat-last-n", 64, "tokens the repetition penalty looks back at")
 	seed := fs.Uint64("seed", 0, "random seed (0 = from the clock)")
 	noBOS := fs.Bool("no-bos", false, "do not add the BOS token")
+	fs.Bool("cnv", false, "conversation mode: run as 'scope chat' (see its flags)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}

@@ -23,6 +23,8 @@ var commands = map[string]command{
 	"inspect":  {"print a model's metadata, hyper-parameters and tensors", runInspect},
 	"synth":    {"write a random-weight model for tests and benchmarks", runSynth},
 	"devices":  {"list compute devices", runDevices},
+	"chat":     {"hold a conversation with a model's chat template", runChat},
+	"template": {"print a chat template's rendering of a conversation", runTemplate},
 }
 
 // errUsage marks an error already explained by a usage line.

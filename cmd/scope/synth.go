@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/scopekv/scope/model"
+	"github.com/scopekv/scope/model/chat"
 	"github.com/scopekv/scope/model/gguf"
 	"github.com/scopekv/scope/model/quant"
 )
@@ -18,6 +19,7 @@ func runSynth(args []string) error {
 	out := fs.String("o", "", "output GGUF file")
 	seed := fs.Uint64("seed", 1, "random seed")
 	vocab := fs.String("vocab", "", "take the vocabulary from this GGUF (default: a built-in byte-level one)")
+	tmpl := fs.String("chat-template", "", "store a chat template: a file or a built-in name ("+strings.Join(chat.BuiltinNames(), ", ")+")")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -30,6 +32,13 @@ func runSynth(args []string) error {
 	}
 	opts := model.SynthOptions{Arch: *arch, Shape: *shape, Type: t, Seed: *seed,
 		Notice: func(s string) { fmt.Fprintln(os.Stderr, "scope synth:", s) }}
+	if *tmpl != "" {
+		ct, err := chat.Load(*tmpl)
+		if err != nil {
+			return err
+		}
+		opts.ChatTemplate = ct.Source
+	}
 	if *vocab != "" {
 		v, err := gguf.Open(*vocab)
 		if err != nil {
