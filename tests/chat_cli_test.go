@@ -4,13 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/scopekv/scope/internal/testdata"
 	"github.com/scopekv/scope/model"
@@ -147,4 +150,74 @@ func TestCLIChatStories(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "no chat template") {
 		t.Errorf("no template: exit %d, %q", code, errOut)
 	}
+}
+
+// TestCLIChatInterrupt: Ctrl-C during an answer stops that answer only; the next turn goes
+// on after it, and two Ctrl-C at the prompt quit.
+func TestCLIChatInterrupt(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "chat.gguf")
+	if _, errOut, code := runScope(t, "synth", "-o", path, "--chat-template", "chatml"); code != 0 {
+		t.Fatal(errOut)
+	}
+	cmd := exec.Command(scopeBin(t), "chat", "-m", path, "-n", "0", "--temp", "0")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e syncBuffer
+	cmd.Stderr = &e
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	io.WriteString(in, "Tell me everything\n")
+	if _, err := out.Read(make([]byte, 1)); err != nil { // the answer has started
+		t.Fatal(err)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	go io.Copy(io.Discard, out)
+	waitFor(t, &e, "answer stopped")
+	waitFor(t, &e, "turn 1:")
+	io.WriteString(in, "/clear\n")
+	waitFor(t, &e, "conversation cleared")
+	cmd.Process.Signal(os.Interrupt)
+	time.Sleep(200 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("%v: %s", err, e.String())
+	}
+	if m := turnLine.FindStringSubmatch(e.String()); m == nil || m[4] == "1024" {
+		t.Errorf("the stopped answer ran to the end of the context: %s", e.String())
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func waitFor(t *testing.T, b *syncBuffer, text string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if strings.Contains(b.String(), text) {
+			return
+		}
+	}
+	t.Fatalf("no %q in %q", text, b.String())
 }
