@@ -180,8 +180,7 @@ func TestCLIChatInterrupt(t *testing.T) {
 	}
 	cmd.Process.Signal(os.Interrupt)
 	go io.Copy(io.Discard, out)
-	waitFor(t, &e, "answer stopped")
-	waitFor(t, &e, "turn 1:")
+	waitFor(t, &e, "stop: stopped")
 	io.WriteString(in, "/clear\n")
 	waitFor(t, &e, "conversation cleared")
 	cmd.Process.Signal(os.Interrupt)

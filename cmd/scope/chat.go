@@ -228,9 +228,10 @@ func (c *chatter) answer(user string) error {
 	c.answering.Store(false)
 	c.out.Flush()
 	fmt.Fprintln(os.Stdout)
+	stop := ""
 	switch {
 	case errors.Is(err, errStopped):
-		fmt.Fprintln(os.Stderr, "scope chat: answer stopped")
+		stop = "stopped"
 	case res == nil && errors.Is(err, scope.ErrContextFull) && c.s.Pos() == before:
 		fmt.Fprintf(os.Stderr, "scope chat: the turn does not fit the context (%d of %d positions used); /clear starts over\n",
 			c.s.Pos(), c.s.ContextLen())
@@ -241,9 +242,12 @@ func (c *chatter) answer(user string) error {
 	c.conv.Commit(t, res.Text)
 	c.turn++
 	c.lastKV = res.KV
+	if stop == "" {
+		stop = res.StopReason
+	}
 	if c.stats {
 		fmt.Fprintf(os.Stderr, "scope: turn %d: evaluated %d new tokens, generated %d (%.1f tok/s); the session holds %d of %d positions; stop: %s\n",
-			c.turn, res.PromptTokens, len(res.Tokens), res.GenTokensPerSec(), c.s.Pos(), c.s.ContextLen(), res.StopReason)
+			c.turn, res.PromptTokens, len(res.Tokens), res.GenTokensPerSec(), c.s.Pos(), c.s.ContextLen(), stop)
 	}
 	return nil
 }
