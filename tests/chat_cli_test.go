@@ -137,6 +137,12 @@ func TestCLIChatSynthTemplate(t *testing.T) {
 	if _, errOut, code := runScope(t, "synth", "-o", path, "--chat-template", "chatml"); code != 0 {
 		t.Fatal(errOut)
 	}
+	msgs := filepath.Join(t.TempDir(), "m.json")
+	os.WriteFile(msgs, []byte(`[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}]`), 0o644)
+	out, errOut, code := runScope(t, "template", "-m", path, "--messages", msgs)
+	if want := "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"; code != 0 || out != want {
+		t.Errorf("template -m: exit %d %s\n got %q\nwant %q", code, errOut, out, want)
+	}
 	chatTurns(t, []string{"chat"}, path, "-sys", "Be brief.")
 	// generate -cnv is the same conversation; a KV policy keeps it too
 	chatTurns(t, []string{"generate", "-cnv"}, path, "--system-prompt", "Be brief.", "--kv-decode", "slide")
