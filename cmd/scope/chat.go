@@ -92,16 +92,19 @@ func runChat(args []string) error {
 	if err != nil {
 		return err
 	}
-	c := &chatter{s: s, out: bufio.NewWriter(os.Stdout), stats: !f.noStats,
-		conv: chat.NewConversation(tmpl, chat.Options{BOS: m.File().BOSText(), EOS: m.File().EOSText()}, f.system),
-		opts: scope.GenerateOptions{MaxTokens: f.n, NoBOS: f.noBOS,
-			Sampling: scope.Sampling{Temperature: float32(f.temp), TopK: f.topK, TopP: float32(f.topP),
-				MinP: float32(f.minP), RepeatPenalty: float32(f.rep), RepeatLastN: f.repN, Seed: seedOrClock(f.seed)}}}
+	c := &chatter{s: s, out: bufio.NewWriter(os.Stdout), stats: !f.noStats, opts: f.generateOptions(),
+		conv: chat.NewConversation(tmpl, chat.Options{BOS: m.File().BOSText(), EOS: m.File().EOSText()}, f.system)}
 	c.opts.Stream = c.stream
 	if err := c.loop(os.Stdin, isTerminal(os.Stdin)); err != nil {
 		return err
 	}
 	return f.kf.report(c.lastKV)
+}
+
+func (f *chatFlags) generateOptions() scope.GenerateOptions {
+	return scope.GenerateOptions{MaxTokens: f.n, NoBOS: f.noBOS,
+		Sampling: scope.Sampling{Temperature: float32(f.temp), TopK: f.topK, TopP: float32(f.topP),
+			MinP: float32(f.minP), RepeatPenalty: float32(f.rep), RepeatLastN: f.repN, Seed: seedOrClock(f.seed)}}
 }
 
 // errStopped ends an answer on Ctrl-C.
@@ -241,6 +244,7 @@ func (c *chatter) answer(user string) error {
 	}
 	c.conv.Commit(t, res.Text)
 	c.turn++
+	c.opts.Sampling.Seed++ // each answer draws its own random numbers
 	c.lastKV = res.KV
 	if stop == "" {
 		stop = res.StopReason
