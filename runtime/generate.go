@@ -29,6 +29,11 @@ type GenerateOptions struct {
 	MaxTokens int      // new tokens to generate; 0 = until end of text or a full context
 	Sampling  Sampling //
 	NoBOS     bool     // do not add the tokenizer's BOS token
+	// Stop ends generation at the first of these strings; the text (streamed and in
+	// Result.Text) ends before it. Streaming holds back text that may begin a stop string.
+	Stop []string
+	// IgnoreEOS keeps generating past end-of-text: end tokens are never sampled.
+	IgnoreEOS bool
 	// Stream, when set, receives the text as it is produced: first the prompt, then each
 	// generated piece. Returning an error stops generation with that error.
 	Stream func(text string) error
@@ -41,7 +46,7 @@ type Result struct {
 	PromptTokens int
 	PromptTime   time.Duration
 	GenerateTime time.Duration
-	StopReason   string        // "eos", "length", "context"
+	StopReason   string        // "eos", "length", "context", "stop" (a stop string)
 	KV           *scope.Report // KV policy accounting (nil without a policy)
 }
 
@@ -78,6 +83,7 @@ func (s *Session) Generate(ctx context.Context, prompt string, opts GenerateOpti
 		}
 	}
 	out := newTextStream(tok, opts.Stream)
+	out.stopAt(opts.Stop)
 	if err := out.prompt(ids); err != nil {
 		return nil, err
 	}
@@ -88,7 +94,9 @@ func (s *Session) Generate(ctx context.Context, prompt string, opts GenerateOpti
 		return nil, err
 	}
 	res.PromptTime = time.Since(start)
-	err = s.sampleLoop(ctx, logits, opts, res, out)
+	if err = s.sampleLoop(ctx, logits, opts, res, out); err == nil {
+		err = out.finish()
+	}
 	res.GenerateTime = time.Since(start) - res.PromptTime
 	res.Text = out.generated.String()
 	res.KV = s.KVReport()
@@ -103,7 +111,12 @@ func (s *Session) sampleLoop(ctx context.Context, logits []float32, opts Generat
 	smp := sample.New(sample.Params{Temperature: p.Temperature, TopK: p.TopK, TopP: p.TopP, MinP: p.MinP,
 		RepeatPenalty: p.RepeatPenalty, RepeatLastN: p.RepeatLastN, Seed: p.Seed})
 	tok := s.m.file.Tokenizer
+	var ends []int32
+	if opts.IgnoreEOS {
+		ends = endTokens(tok)
+	}
 	for opts.MaxTokens <= 0 || len(res.Tokens) < opts.MaxTokens {
+		suppress(logits, ends)
 		next := int32(smp.Sample(logits, s.history))
 		if tok.IsEOG(next) || next == tok.BOS() {
 			res.StopReason = "eos"
@@ -111,6 +124,9 @@ func (s *Session) sampleLoop(ctx context.Context, logits []float32, opts Generat
 		}
 		res.Tokens = append(res.Tokens, next)
 		if err := out.token(next); err != nil {
+			if errors.Is(err, errStopString) {
+				res.StopReason, err = "stop", nil
+			}
 			return err
 		}
 		if s.pos >= s.ctxLen {

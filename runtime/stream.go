@@ -13,11 +13,22 @@ type textStream struct {
 	tok       *tokenizer.Tokenizer
 	emit      func(string) error
 	prev      int32
-	generated strings.Builder
+	generated strings.Builder // the generated text emitted so far
+	stop      *stopFilter
 }
 
 func newTextStream(tok *tokenizer.Tokenizer, emit func(string) error) *textStream {
-	return &textStream{tok: tok, emit: emit, prev: -1}
+	t := &textStream{tok: tok, emit: emit, prev: -1}
+	t.stopAt(nil)
+	return t
+}
+
+// stopAt makes generated text end before the first of stops.
+func (t *textStream) stopAt(stops []string) {
+	t.stop = newStopFilter(stops, func(s string) error {
+		t.generated.WriteString(s)
+		return t.send(s)
+	})
 }
 
 func (t *textStream) piece(id int32) string {
@@ -48,12 +59,17 @@ func (t *textStream) prompt(ids []int32) error {
 	return t.send(sb.String())
 }
 
-// token emits one generated token.
+// token emits one generated token; it returns errStopString once a stop string is complete.
 func (t *textStream) token(id int32) error {
-	s := t.piece(id)
-	t.generated.WriteString(s)
-	return t.send(s)
+	hit, err := t.stop.push(t.piece(id))
+	if err == nil && hit {
+		err = errStopString
+	}
+	return err
 }
+
+// finish emits the text held back as a possible start of a stop string.
+func (t *textStream) finish() error { return t.stop.flush() }
 
 func (t *textStream) send(s string) error {
 	if t.emit == nil || s == "" {
