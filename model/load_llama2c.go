@@ -3,7 +3,6 @@ package model
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"unsafe"
 
@@ -18,7 +17,7 @@ func openLlama2C(path, tokPath string) (*Model, error) {
 		return nil, err
 	}
 	if tokPath == "" {
-		tokPath = filepath.Join(filepath.Dir(path), "tokenizer.bin")
+		return nil, fmt.Errorf("%s: %w", path, ErrNoTokenizer)
 	}
 	data, err := os.ReadFile(tokPath)
 	if err != nil {

@@ -1,10 +1,8 @@
 package model
 
 import (
-	"bytes"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/scopekv/scope/model/gguf"
 	"github.com/scopekv/scope/model/quant"
@@ -92,7 +90,7 @@ func (m *Model) Close() error {
 
 // Options for Open.
 type Options struct {
-	TokenizerPath string // llama2.c tokenizer for a .bin checkpoint (default: tokenizer.bin beside it)
+	TokenizerPath string // llama2.c tokenizer for a .bin checkpoint (required: the checkpoint has no vocabulary)
 }
 
 // Open loads a GGUF file or a llama2.c checkpoint, chosen by the file's magic.
@@ -107,19 +105,9 @@ func Open(path string, opts Options) (*Model, error) {
 	return openLlama2C(path, opts.TokenizerPath)
 }
 
-// hasGGUFMagic reports whether a file starts with "GGUF" (else it is taken for llama2.c).
-func hasGGUFMagic(path string) (bool, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return false, err
-	}
-	defer f.Close()
-	magic := make([]byte, 4)
-	if _, err := io.ReadFull(f, magic); err != nil {
-		return false, fmt.Errorf("%s: too short to be a model file", path)
-	}
-	return bytes.Equal(magic, []byte("GGUF")), nil
-}
+// hasGGUFMagic reports whether a file is GGUF (else it is a llama2.c checkpoint); a file
+// that is neither is ErrNotModel.
+func hasGGUFMagic(path string) (bool, error) { return sniff(path) }
 
 func (m *Model) validate() error {
 	if err := m.Config.Validate(); err != nil {
