@@ -34,8 +34,9 @@ type GenerateOptions struct {
 	Stop []string
 	// IgnoreEOS keeps generating past end-of-text: end tokens are never sampled.
 	IgnoreEOS bool
-	// Stream, when set, receives the text as it is produced: first the prompt, then each
-	// generated piece. Returning an error stops generation with that error.
+	// Stream, when set, receives the text as it is produced. Its first call always carries
+	// the prompt's own text (possibly empty; skip that call to show only new text); each
+	// later call one generated piece. Returning an error stops generation with that error.
 	Stream func(text string) error
 }
 

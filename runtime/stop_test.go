@@ -125,3 +125,18 @@ func TestGenerateIgnoreEOS(t *testing.T) {
 		}
 	}
 }
+
+func TestStreamFirstCallIsThePrompt(t *testing.T) {
+	s := openBuiltin(t)
+	for _, prompt := range []string{"Once upon a time", ""} {
+		var calls []string
+		res, err := s.Generate(context.Background(), prompt, GenerateOptions{MaxTokens: 5,
+			Stream: func(text string) error { calls = append(calls, text); return nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(calls) == 0 || calls[0] != prompt || strings.Join(calls[1:], "") != res.Text {
+			t.Errorf("prompt %q: stream calls %q, want the prompt first, then %q", prompt, calls, res.Text)
+		}
+	}
+}

@@ -46,7 +46,7 @@ func (t *textStream) piece(id int32) string {
 	return string(b)
 }
 
-// prompt emits the prompt's own tokens.
+// prompt emits the prompt's own tokens, as the stream's first call.
 func (t *textStream) prompt(ids []int32) error {
 	var sb strings.Builder
 	for _, id := range ids {
@@ -56,7 +56,10 @@ func (t *textStream) prompt(ids []int32) error {
 		}
 		sb.WriteString(t.piece(id))
 	}
-	return t.send(sb.String())
+	if t.emit == nil {
+		return nil
+	}
+	return t.emit(sb.String()) // even when empty: the first call is always the prompt
 }
 
 // token emits one generated token; it returns errStopString once a stop string is complete.
