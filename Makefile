@@ -13,8 +13,11 @@ DEMO    := out/tiny-q8_0.gguf
 
 all: build
 
+# The source revision for 'scope version' (builds with -buildvcs=false carry no VCS stamp).
+REVISION ?= $(shell git describe --always --dirty --abbrev=12 2>/dev/null)
+
 build:
-	$(GO) build -o $(BIN) ./cmd/scope
+	$(GO) build -ldflags "-X main.revision=$(REVISION)" -o $(BIN) ./cmd/scope
 
 vet:
 	$(GO) vet ./...

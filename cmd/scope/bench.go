@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	scope "github.com/scopekv/scope/runtime"
 )
@@ -58,7 +57,7 @@ func runBench(args []string) error {
 	if err != nil {
 		return err
 	}
-	row := benchRow{Model: filepath.Base(mf.model), Backend: m.Device().Name, Params: m.File().Parameters(),
+	row := benchRow{Model: modelName(mf.model), Backend: m.Device().Name, Params: m.File().Parameters(),
 		SizeBytes: res.WeightBytes, BenchResult: res}
 	if *membw && m.Device().Kind == "cpu" {
 		row.MemBW = scope.MeasureBandwidth(mf.threads)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,6 +24,12 @@ var evalCommands = map[string]func([]string) error{
 func runEval(args []string) error {
 	if len(args) == 0 {
 		return fmt.Errorf("want a subcommand: %s", strings.Join(sortedKeys(evalCommands), ", "))
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Printf("usage: scope eval SUBCOMMAND [flags]\n\nsubcommands: %s\n\nrun 'scope eval SUBCOMMAND -h' for its flags\n",
+			strings.Join(sortedKeys(evalCommands), ", "))
+		return flag.ErrHelp
 	}
 	f, ok := evalCommands[args[0]]
 	if !ok {
@@ -101,7 +108,7 @@ func runEvalRecall(args []string) error {
 	if name == "" {
 		name = fmt.Sprintf("generated k=%d seed=%d", *k, *seed)
 	}
-	fmt.Printf("recall %s: accuracy %.4f over %d prompts (%s)\n", filepath.Base(name), acc, len(tasks), filepath.Base(mf.model))
+	fmt.Printf("recall %s: accuracy %.4f over %d prompts (%s)\n", filepath.Base(name), acc, len(tasks), modelName(mf.model))
 	return nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 
 	evalrun "github.com/scopekv/scope/eval/run"
 	kvscope "github.com/scopekv/scope/scope"
@@ -89,7 +88,7 @@ func runProbe(ctx context.Context, mf *modelFlags, kvc *kvscope.Config, prompts 
 	if err != nil {
 		return err
 	}
-	name := strings.TrimSuffix(filepath.Base(mf.model), filepath.Ext(mf.model))
+	name := modelStem(mf.model)
 	fmt.Printf("heavy-hitter drift, %s, %s, top %g%% of resident keys, %d prompt(s), prompt tokens %v, generated %v\n\n",
 		name, kvLabel(kvc), 100*d.Top, d.Prompts, d.PromptLens, d.Generated)
 	evalrun.WriteDriftTable(os.Stdout, d)

@@ -3,12 +3,68 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
 
 	scope "github.com/scopekv/scope/runtime"
 )
+
+// generateFlags are generate's own flags, with llama.cpp's names beside the short ones.
+type generateFlags struct {
+	prompt, file                 string
+	n, topK, repN                int
+	temp, topP, minP, rep        float64
+	seed                         uint64
+	noBOS, ignoreEOS, hidePrompt bool
+	asJSON                       bool
+	stops                        stringList
+}
+
+func (g *generateFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&g.prompt, "p", "", "prompt text (- = read it from stdin, as when stdin is piped and no prompt is given)")
+	alias(fs, "p", "prompt")
+	fs.StringVar(&g.file, "f", "", "read the prompt from this file (- = stdin)")
+	alias(fs, "f", "file")
+	fs.IntVar(&g.n, "n", 256, "new tokens to generate (-1 or 0 = until end of text or a full context)")
+	alias(fs, "n", "n-predict")
+	fs.Var(&g.stops, "r", "stop before this `text` (repeatable)")
+	alias(fs, "r", "reverse-prompt")
+	alias(fs, "r", "stop")
+	fs.BoolVar(&g.ignoreEOS, "ignore-eos", false, "never stop at end of text (until -n tokens or a full context)")
+	fs.BoolVar(&g.hidePrompt, "no-display-prompt", false, "print only the generated text, not the prompt")
+	fs.BoolVar(&g.asJSON, "json", false, "print one JSON object (text, tokens, stop reason, timings, KV accounting) instead of the text")
+	fs.Float64Var(&g.temp, "temp", 0.8, "temperature (0 = greedy)")
+	fs.IntVar(&g.topK, "top-k", 40, "top-k sampling (0 = off)")
+	fs.Float64Var(&g.topP, "top-p", 0.95, "top-p (nucleus) sampling (1 = off)")
+	fs.Float64Var(&g.minP, "min-p", 0.05, "min-p sampling (0 = off)")
+	fs.Float64Var(&g.rep, "repeat-penalty", 1.0, "repetition penalty (1 = off)")
+	fs.IntVar(&g.repN, "repeat-last-n", 64, "tokens the repetition penalty looks back at")
+	fs.Uint64Var(&g.seed, "seed", 0, "random seed (0 = a random one, printed)")
+	alias(fs, "seed", "s")
+	fs.BoolVar(&g.noBOS, "no-bos", false, "do not add the BOS token")
+	fs.Bool("cnv", false, "conversation mode: run as 'scope chat' (see its flags)")
+}
+
+// options checks the sampling flags and returns the generation options; -n -1 is the
+// API's "until the end" (0).
+func (g *generateFlags) options() (scope.GenerateOptions, error) {
+	if err := checkSampling(g.n, g.temp, g.topK, g.topP, g.minP, g.rep); err != nil {
+		return scope.GenerateOptions{}, err
+	}
+	seed := g.seed
+	if seed == 0 {
+		seed = seedOrClock(0)
+	}
+	if g.seed == 0 && g.temp > 0 {
+		notice("seed %d (random; --seed %d repeats this run)", seed, seed)
+	}
+	return scope.GenerateOptions{MaxTokens: max(g.n, 0), NoBOS: g.noBOS, Stop: g.stops.vals, IgnoreEOS: g.ignoreEOS,
+		Sampling: scope.Sampling{Temperature: float32(g.temp), TopK: g.topK, TopP: float32(g.topP), MinP: float32(g.minP),
+			RepeatPenalty: float32(g.rep), RepeatLastN: g.repN, Seed: seed}}, nil
+}
 
 func runGenerate(args []string) error {
 	if rest, ok := conversationMode(args); ok {
@@ -19,21 +75,21 @@ func runGenerate(args []string) error {
 	mf.register(fs)
 	var kf kvFlags
 	kf.register(fs)
-	prompt := fs.String("p", "", "prompt text")
-	n := fs.Int("n", 256, "new tokens to generate (0 = until end of text or a full context)")
-	temp := fs.Float64("temp", 0.8, "temperature (0 = greedy)")
-	topK := fs.Int("top-k", 40, "top-k sampling (0 = off)")
-	topP := fs.Float64("top-p", 0.95, "top-p (nucleus) sampling (1 = off)")
-	minP := fs.Float64("min-p", 0.05, "min-p sampling (0 = off)")
-	rep := fs.Float64("repeat-penalty", 1.0, "repetition penalty (1 = off)")
-	repN := fs.Int("repeat-last-n", 64, "tokens the repetition penalty looks back at")
-	seed := fs.Uint64("seed", 0, "random seed (0 = from the clock)")
-	noBOS := fs.Bool("no-bos", false, "do not add the BOS token")
-	fs.Bool("cnv", false, "conversation mode: run as 'scope chat' (see its flags)")
-	if _, err := parse(fs, args); err != nil {
+	var g generateFlags
+	g.register(fs)
+	rest, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if err := checkSampling(*n, *temp, *topK, *topP, *minP, *rep); err != nil {
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q: pass the prompt with -p TEXT, -f FILE or on stdin (run 'scope generate -h')", rest[0])
+	}
+	prompt, err := g.readPrompt(os.Stdin)
+	if err != nil {
+		return err
+	}
+	opts, err := g.options()
+	if err != nil {
 		return err
 	}
 	kvc, err := kf.config()
@@ -51,31 +107,60 @@ func runGenerate(args []string) error {
 	}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()
-	out := bufio.NewWriter(os.Stdout)
-	opts := scope.GenerateOptions{MaxTokens: *n, NoBOS: *noBOS,
-		Sampling: scope.Sampling{Temperature: float32(*temp), TopK: *topK, TopP: float32(*topP), MinP: float32(*minP),
-			RepeatPenalty: float32(*rep), RepeatLastN: *repN, Seed: seedOrClock(*seed)},
-		Stream: func(text string) error {
-			if _, err := out.WriteString(text); err != nil {
-				return err
+	res, err := g.generate(ctx, s, prompt, opts)
+	if res != nil { // also after Ctrl-C: what was generated, and how fast
+		if errors.Is(err, context.Canceled) {
+			res.StopReason = "interrupted"
+		}
+		if g.asJSON {
+			if jerr := writeGenerateJSON(os.Stdout, m, s, &mf, opts, res); jerr != nil && err == nil {
+				err = jerr
 			}
-			return out.Flush()
-		}}
-	res, err := s.Generate(ctx, *prompt, opts)
-	out.Flush()
-	fmt.Fprintln(os.Stdout)
+		}
+		printTimings(m, res)
+	}
 	if err != nil {
 		return err
 	}
+	return kf.report(res.KV)
+}
+
+// generate runs the generation, streaming the text to stdout unless --json is set.
+func (g *generateFlags) generate(ctx context.Context, s *scope.Session, prompt string, opts scope.GenerateOptions) (*scope.Result, error) {
+	if g.asJSON {
+		return s.Generate(ctx, prompt, opts)
+	}
+	out := bufio.NewWriter(os.Stdout)
+	first := true
+	opts.Stream = func(text string) error {
+		if first { // the prompt
+			first = false
+			if g.hidePrompt {
+				return nil
+			}
+		}
+		if _, err := out.WriteString(text); err != nil {
+			return err
+		}
+		return out.Flush()
+	}
+	res, err := s.Generate(ctx, prompt, opts)
+	fmt.Fprintln(out)
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	return res, err
+}
+
+func printTimings(m *scope.Model, res *scope.Result) {
 	fmt.Fprintf(os.Stderr, "\nscope: %s | prompt %d tok, %.1f tok/s | generated %d tok, %.2f tok/s | stop: %s\n",
 		m.Device().Name, res.PromptTokens, res.PromptTokensPerSec(), len(res.Tokens), res.GenTokensPerSec(), res.StopReason)
-	return kf.report(res.KV)
 }
 
 func checkSampling(n int, temp float64, topK int, topP, minP, rep float64) error {
 	switch {
-	case n < 0:
-		return fmt.Errorf("-n must be >= 0, got %d", n)
+	case n < -1:
+		return fmt.Errorf("-n must be >= -1 (-1 = until the end), got %d", n)
 	case temp < 0:
 		return fmt.Errorf("--temp must be >= 0, got %g", temp)
 	case topK < 0:

@@ -5,13 +5,12 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
-
-	"github.com/scopekv/scope/model"
 )
 
 func runTokenize(args []string) error {
 	fs := newFlags("tokenize")
-	path := fs.String("m", "", "model or vocabulary GGUF (or llama2.c .bin with -z)")
+	path := fs.String("m", "", "model or vocabulary GGUF (or llama2.c .bin with -z); default: the built-in model")
+	alias(fs, "m", "model")
 	tokPath := fs.String("z", "", "llama2.c tokenizer for a .bin model")
 	noBOS := fs.Bool("no-bos", false, "do not add BOS/EOS")
 	special := fs.Bool("special", false, "parse special-token text (e.g. <s>) as tokens")
@@ -19,10 +18,7 @@ func runTokenize(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := requireModel(*path); err != nil {
-		return err
-	}
-	m, err := model.OpenVocab(*path, model.Options{TokenizerPath: *tokPath})
+	m, err := openFile(*path, *tokPath, true)
 	if err != nil {
 		return err
 	}
@@ -38,20 +34,19 @@ func runTokenize(args []string) error {
 
 func runInspect(args []string) error {
 	fs := newFlags("inspect")
-	path := fs.String("m", "", "model file")
+	path := fs.String("m", "", "model file; default: the built-in model")
+	alias(fs, "m", "model")
 	tokPath := fs.String("z", "", "llama2.c tokenizer for a .bin model")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := requireModel(*path); err != nil {
-		return err
-	}
-	m, err := model.Open(*path, model.Options{TokenizerPath: *tokPath})
+	m, err := openFile(*path, *tokPath, false)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
 	w := tabwriter.NewWriter(os.Stdout, 0, 2, 2, ' ', 0)
+	fmt.Fprintf(w, "model\t%s\n", modelName(*path))
 	fmt.Fprintf(w, "format\t%s\n", m.Format)
 	c := m.Config
 	fmt.Fprintf(w, "architecture\t%s\n", c.Arch)

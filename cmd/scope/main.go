@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -25,6 +26,7 @@ var commands = map[string]command{
 	"devices":  {"list compute devices", runDevices},
 	"chat":     {"hold a conversation with a model's chat template", runChat},
 	"template": {"print a chat template's rendering of a conversation", runTemplate},
+	"version":  {"print the version and the source revision", runVersion},
 }
 
 // errUsage marks an error already explained by a usage line.
@@ -35,26 +37,37 @@ func main() {
 }
 
 func run(args []string, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(stderr)
-		if len(args) == 0 {
-			return 2
-		}
+		return 2
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		usage(os.Stdout)
 		return 0
+	case "--version", "-version":
+		args[0] = "version"
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "scope: unknown command %q (run 'scope help')\n", args[0])
 		return 2
 	}
-	if err := cmd.run(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		fmt.Fprintf(stderr, "scope %s: %v\n", args[0], err)
-		return 1
+	return exitCode(stderr, args[0], cmd.run(args[1:]))
+}
+
+// exitCode reports err and maps it to the exit status: 0 for -h, 130 (the shell's code for
+// SIGINT) when Ctrl-C interrupted the command, 1 for other errors.
+func exitCode(stderr io.Writer, name string, err error) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(stderr, "scope %s: interrupted: %v\n", name, err)
+		return 130
 	}
-	return 0
+	fmt.Fprintf(stderr, "scope %s: %v\n", name, err)
+	return 1
 }
 
 func usage(w io.Writer) {
@@ -77,13 +90,21 @@ func newFlags(name string) *flag.FlagSet {
 	return fs
 }
 
-// parse parses args; -h prints the flags to stderr. Positional arguments are returned.
+// parse parses args of a command that takes no positional arguments; a stray one is an
+// error, never silently dropped. -h prints the flags to stdout.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	rest, err := parseArgs(fs, args)
+	if err == nil && len(rest) > 0 {
+		err = fmt.Errorf("unexpected argument %q (flags come first; run 'scope %s -h')", rest[0], fs.Name())
+	}
+	return rest, err
+}
+
+// parseArgs parses args; -h prints the flags to stdout. Positional arguments are returned.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(os.Stderr)
-		fmt.Fprintf(os.Stderr, "usage of scope %s:\n", fs.Name())
-		fs.PrintDefaults()
+		printUsage(os.Stdout, fs)
 		return nil, err
 	}
 	if err != nil {
@@ -96,7 +117,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 func interspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
-		rest, err := parse(fs, args)
+		rest, err := parseArgs(fs, args)
 		if err != nil {
 			return nil, err
 		}
@@ -111,6 +132,8 @@ func interspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// requireModel is for the commands that open model files by path (the built-in model is
+// not one).
 func requireModel(path string) error {
 	if strings.TrimSpace(path) == "" {
 		return errors.New("no model: pass -m MODEL (a .gguf file or a llama2.c .bin)")
