@@ -99,7 +99,7 @@ func TestCLIErrors(t *testing.T) {
 	os.WriteFile(bad, []byte("GGUF\x03\x00\x00\x00garbage"), 0o644)
 	cases := [][]string{
 		{"nonsense"},
-		{"generate"},
+		{"generate", "-m", tiny, "stray"},
 		{"generate", "-m", "/nonexistent/model.gguf"},
 		{"generate", "-m", tiny, "--bogus-flag"},
 		{"generate", "-m", tiny, "--temp", "-1"},
