@@ -16,7 +16,8 @@ func init() {
 }
 
 // runEvalSweep runs the recall task over prefill methods x decode policies x budgets for
-// every model and set, and writes sweep.json, summary.md and charts.
+// every model and set, and writes sweep.json, summary.md and charts. Each finished run is
+// appended to runs.jsonl at once, and a second run of the command resumes from it.
 func runEvalSweep(args []string) error {
 	fs := newFlags("eval sweep")
 	var mf modelFlags
@@ -29,7 +30,8 @@ func runEvalSweep(args []string) error {
 	fs.Var(&sets, "data", "recall sets, JSONL (comma-separated or repeated)")
 	limit := fs.Int("limit", 0, "prompts per set (0 = all)")
 	jobs := fs.Int("j", 2, "configurations run at once, each on its own model")
-	out := fs.String("o", "", "output folder: sweep.json, summary.md, charts/")
+	out := fs.String("o", "", "output folder: runs.jsonl (each run as it finishes; resumed when present), sweep.json, summary.md, charts/")
+	fresh := fs.Bool("fresh", false, "discard the runs already in the output folder instead of resuming")
 	replot := fs.String("replot", "", "draw the summary and charts of this sweep.json again instead of running")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -61,14 +63,36 @@ func runEvalSweep(args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer cancel()
-	sw, err := evalrun.SweepRecall(ctx, evalrun.RecallSweepOptions{Models: models.vals, Sets: sets.vals,
-		Limit: *limit, Grid: g, Workers: *jobs, Open: sweepOpener(&mf), Progress: os.Stderr})
+	journal, err := sweepJournal(*out, *fresh)
 	if err != nil {
 		return err
 	}
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer cancel()
+	sw, err := evalrun.SweepRecall(ctx, evalrun.RecallSweepOptions{Models: models.vals, Sets: sets.vals,
+		Limit: *limit, Grid: g, Workers: *jobs, Open: sweepOpener(&mf), Progress: os.Stderr, Journal: journal})
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted; finished runs are in %s, run the same command again to resume: %w", journal, err)
+		}
+		return err
+	}
 	return writeSweep(sw, g, *out)
+}
+
+// sweepJournal makes the output folder and returns its journal of finished runs, removed
+// first with --fresh.
+func sweepJournal(out string, fresh bool) (string, error) {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return "", err
+	}
+	path := filepath.Join(out, "runs.jsonl")
+	if fresh {
+		if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+			return "", err
+		}
+	}
+	return path, nil
 }
 
 // writeSweep writes the JSON, the Markdown summary (also printed) and the charts.

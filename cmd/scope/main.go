@@ -63,7 +63,11 @@ func exitCode(stderr io.Writer, name string, err error) int {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, context.Canceled):
-		fmt.Fprintf(stderr, "scope %s: interrupted: %v\n", name, err)
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "interrupted") {
+			msg = "interrupted: " + msg
+		}
+		fmt.Fprintf(stderr, "scope %s: %s\n", name, msg)
 		return 130
 	}
 	fmt.Fprintf(stderr, "scope %s: %v\n", name, err)

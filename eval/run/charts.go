@@ -1,6 +1,7 @@
 package run
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -12,7 +13,7 @@ import (
 )
 
 // chartSet names the runs one set's charts compare: the decode ratio and recent window of
-// the per-policy curves (the smallest D and the plug-in R, or the first valid one).
+// the per-policy curves (the smallest D and the plug-in R, or the first valid pair).
 type chartSet struct {
 	grid   Grid
 	ratio  float64
@@ -30,10 +31,14 @@ func newChartSet(g Grid, title string, has func(string) (Spec, bool)) chartSet {
 	if !slices.Contains(g.Recents, c.recent) && len(g.Recents) > 0 {
 		c.recent = g.Recents[len(g.Recents)/2]
 	}
-	for _, r := range append([]int{c.recent}, g.Recents...) {
-		if _, ok := has(decodeName(g.DecodePolicies, c.ratio, r)); ok {
-			c.recent = r
-			break
+	// The smallest decode ratio with a valid run: on a small set the smallest budgets may
+	// leave no room for any recent window.
+	for _, d := range slices.Sorted(slices.Values(g.DecodeRatios)) {
+		for _, r := range append([]int{c.recent}, g.Recents...) {
+			if _, ok := has(decodeName(g.DecodePolicies, d, r)); ok {
+				c.ratio, c.recent = d, r
+				return c
+			}
 		}
 	}
 	return c
@@ -74,13 +79,8 @@ func RecallCharts(set *RecallSet, g Grid, dir string) ([]string, error) {
 	base := filepath.Join(dir, stem(set.Model, set.K))
 	var written []string
 	write := func(name string, f plot.Figure) error {
-		if len(f.Panels) == 0 {
-			return nil
-		}
-		for _, p := range f.Panels {
-			if p.Validate() != nil {
-				return nil // nothing to draw for this grid (for example no prefill methods)
-			}
+		if f = withData(f); len(f.Panels) == 0 {
+			return nil // nothing to draw for this grid and set (for example no prefill methods)
 		}
 		written = append(written, base+"_"+name)
 		return plot.WriteFigureBoth(f, base+"_"+name)
@@ -146,7 +146,7 @@ func (c chartSet) decodeFigure(set *RecallSet) plot.Figure {
 			curves = append(curves, ratioSeries(set, policyLabel(p), policyStyle(p), ratios,
 				func(d float64) string { return policyRun(p, d, r) }))
 		}
-		if !anyLine(curves) {
+		if !anyPoint(curves) {
 			continue // R too large for the decode budgets of this set
 		}
 		ch := plot.AccuracyVsBudget(fmt.Sprintf("%s: full prefill, total N+D, R=%d", c.title, r),
@@ -163,26 +163,36 @@ func (c chartSet) decodeFigure(set *RecallSet) plot.Figure {
 		ch := plot.AccuracyVsBudget(fmt.Sprintf("%s: prefill P=%s + decode, total P+D, R=%d", c.title,
 			pct(c.grid.PluginRatio), c.grid.PluginRecent), "decode budget D / output length T", curves)
 		ch.Refs = full
-		f.Panels = append(f.Panels, ch)
+		if anyPoint(curves) { // no pair fits a set whose budgets are too small
+			f.Panels = append(f.Panels, ch)
+		}
 	}
 	f.Cols = min(len(f.Panels), 2)
 	return f
 }
 
-// anyLine reports whether some series has two finite points.
-func anyLine(curves []plot.Series) bool {
+// anyPoint reports whether some series has a finite point.
+func anyPoint(curves []plot.Series) bool {
 	for _, s := range curves {
-		n := 0
-		for _, y := range s.Y {
-			if !math.IsNaN(y) {
-				n++
-			}
-		}
-		if n >= 2 {
+		if slices.ContainsFunc(s.Y, func(y float64) bool { return !math.IsNaN(y) }) {
 			return true
 		}
 	}
 	return false
+}
+
+// withData leaves out the panels with nothing to draw (no series, or no finite values:
+// configurations that do not fit a small set, such as plug-in pairs on short prompts).
+func withData(f plot.Figure) plot.Figure {
+	var kept []plot.Chart
+	for _, p := range f.Panels {
+		if err := p.Validate(); errors.Is(err, plot.ErrEmpty) || errors.Is(err, plot.ErrNoData) {
+			continue
+		}
+		kept = append(kept, p)
+	}
+	f.Panels, f.Cols = kept, min(f.Cols, len(kept))
+	return f
 }
 
 // knownPolicies fixes each decode policy's palette slot (after the full cache's).
@@ -397,6 +407,9 @@ func SweepCharts(sw *RecallSweep, dir string) (string, error) {
 			pct(g.PluginRatio), frac(ratio), g.PluginRecent), plugins, b))
 	}
 	f.Width = plot.PanelWidth * 1.6
+	if f = withData(f); len(f.Panels) == 0 {
+		return "", nil
+	}
 	base := filepath.Join(dir, "summary_accuracy")
 	return base, plot.WriteFigureBoth(f, base)
 }

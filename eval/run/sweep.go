@@ -20,6 +20,9 @@ type RecallSweepOptions struct {
 	Workers  int       // concurrent configurations (0 = 2)
 	Open     Opener    // nil = CPUOpener(1)
 	Progress io.Writer // progress line; nil = none
+	// Journal, when set, is a JSONL file each run is appended to as it finishes; runs
+	// already in it are not run again, so an interrupted sweep resumes where it stopped.
+	Journal string
 }
 
 // RecallSweep is the result of a recall sweep: one entry per model and set.
@@ -72,6 +75,10 @@ func SweepRecall(ctx context.Context, o RecallSweepOptions) (*RecallSweep, error
 	if err != nil {
 		return nil, err
 	}
+	jobs, jr, err := resume(sw, jobs, o)
+	if err != nil {
+		return nil, err
+	}
 	prog := progressFor(o.Progress, "sweep", len(jobs))
 	err = forEach(ctx, o.Workers, len(jobs), o.Open, func(ctx context.Context, i int, ms *models) error {
 		j := jobs[i]
@@ -79,20 +86,51 @@ func SweepRecall(ctx context.Context, o RecallSweepOptions) (*RecallSweep, error
 		if err != nil {
 			return err
 		}
-		r, err := RunRecall(ctx, m, sw.Sets[j.set].Runs[j.run].Spec, j.tasks)
+		set := &sw.Sets[j.set]
+		r, err := RunRecall(ctx, m, set.Runs[j.run].Spec, j.tasks)
 		if err != nil {
 			return err
 		}
-		sw.Sets[j.set].Runs[j.run] = r // each job owns its slot
+		set.Runs[j.run] = r // each job owns its slot
 		prog.AddTokens(r.GenTokens)
 		prog.Done(1)
-		return nil
+		return jr.add(journalEntry{Model: set.Model, Set: set.Set, Prompts: set.Prompts, Run: r})
 	})
 	prog.Finish()
+	if cerr := jr.close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return nil, err
 	}
 	return sw, nil
+}
+
+// resume fills in the runs the journal already holds and returns the jobs left, with the
+// journal open for appending (nil without one).
+func resume(sw *RecallSweep, jobs []recallJob, o RecallSweepOptions) ([]recallJob, *journal, error) {
+	if o.Journal == "" {
+		return jobs, nil, nil
+	}
+	done, err := readJournal(o.Journal)
+	if err != nil {
+		return nil, nil, err
+	}
+	left := jobs[:0:0]
+	for _, j := range jobs {
+		set := &sw.Sets[j.set]
+		e := journalEntry{Model: set.Model, Set: set.Set, Prompts: set.Prompts, Run: set.Runs[j.run]}
+		if r, ok := done[e.key()]; ok {
+			set.Runs[j.run] = r
+			continue
+		}
+		left = append(left, j)
+	}
+	if n := len(jobs) - len(left); n > 0 && o.Progress != nil {
+		fmt.Fprintf(o.Progress, "sweep: %d of %d runs already in %s; running the other %d\n", n, len(jobs), o.Journal, len(left))
+	}
+	jr, err := openJournal(o.Journal)
+	return left, jr, err
 }
 
 // planRecall loads the sets, measures their prompt lengths and lays out one job per spec.
