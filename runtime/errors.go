@@ -1,7 +1,3 @@
-// Package runtime is the embedding API: open a model, create sessions, generate text.
-//
-// The package name shadows the standard library's runtime; import it as needed, e.g.
-// `import scope "github.com/scopekv/scope/runtime"`.
 package runtime
 
 import (

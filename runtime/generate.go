@@ -10,15 +10,15 @@ import (
 	"github.com/scopekv/scope/scope"
 )
 
-// Sampling configures token selection. Temperature 0 is greedy.
+// Sampling configures token selection. The zero value is greedy.
 type Sampling struct {
-	Temperature   float32
-	TopK          int
-	TopP          float32
-	MinP          float32
-	RepeatPenalty float32
-	RepeatLastN   int // 0 = 64
-	Seed          uint64
+	Temperature   float32 // 0 = greedy (argmax)
+	TopK          int     // keep the K most likely tokens; 0 = all
+	TopP          float32 // keep the smallest set holding this probability; 0 or 1 = all
+	MinP          float32 // drop tokens below MinP times the most likely one's probability; 0 = off
+	RepeatPenalty float32 // above 1 makes recent tokens less likely (as llama.cpp); 0 or 1 = off
+	RepeatLastN   int     // tokens the repetition penalty looks back at; 0 = 64
+	Seed          uint64  // random seed; the same seed and options give the same tokens
 }
 
 // Greedy is deterministic argmax sampling.
@@ -27,7 +27,7 @@ var Greedy = Sampling{}
 // GenerateOptions configures Generate.
 type GenerateOptions struct {
 	MaxTokens int      // new tokens to generate; 0 = until end of text or a full context
-	Sampling  Sampling //
+	Sampling  Sampling // zero value: greedy
 	NoBOS     bool     // do not add the tokenizer's BOS token
 	// Stop ends generation at the first of these strings; the text (streamed and in
 	// Result.Text) ends before it. Streaming holds back text that may begin a stop string.
@@ -42,18 +42,20 @@ type GenerateOptions struct {
 
 // Result summarises a generation.
 type Result struct {
-	Text         string  // generated text (without the prompt)
-	Tokens       []int32 // generated token ids
-	PromptTokens int
-	PromptTime   time.Duration
-	GenerateTime time.Duration
+	Text         string        // generated text (without the prompt)
+	Tokens       []int32       // generated token ids
+	PromptTokens int           // prompt tokens evaluated, BOS included
+	PromptTime   time.Duration // evaluating the prompt
+	GenerateTime time.Duration // sampling and evaluating the new tokens
 	StopReason   string        // "eos", "length", "context", "stop" (a stop string)
 	KV           *scope.Report // KV policy accounting (nil without a policy)
 }
 
-// PromptTokensPerSec and GenTokensPerSec are the measured speeds.
+// PromptTokensPerSec is the measured prompt-processing speed.
 func (r *Result) PromptTokensPerSec() float64 { return rate(r.PromptTokens, r.PromptTime) }
-func (r *Result) GenTokensPerSec() float64    { return rate(len(r.Tokens), r.GenerateTime) }
+
+// GenTokensPerSec is the measured generation speed.
+func (r *Result) GenTokensPerSec() float64 { return rate(len(r.Tokens), r.GenerateTime) }
 
 func rate(n int, d time.Duration) float64 {
 	if d <= 0 {

@@ -8,7 +8,8 @@ import (
 	"github.com/scopekv/scope/model/tokenizer"
 )
 
-// Model is a loaded model on a compute device, shared by its sessions.
+// Model is a loaded model on a compute device, shared by its sessions. It is safe for
+// concurrent use (see the package documentation).
 type Model struct {
 	file *model.Model
 	dev  backend.Device

@@ -1,0 +1,26 @@
+// Package runtime is the embedding API: open a model, create sessions, generate text.
+//
+// The package name shadows the standard library's runtime; import it under another name,
+// e.g. `import scope "github.com/scopekv/scope/runtime"`.
+//
+// Open loads a GGUF file or a llama2.c checkpoint onto a backend (Config.Backend: "auto"
+// prefers a hardware Vulkan GPU and otherwise uses the SIMD CPU backend); OpenModel does
+// the same for a model already in memory. Model.NewSession allocates one sequence's KV
+// cache, and Session.Generate tokenizes a prompt, evaluates it and samples new tokens,
+// streaming the text through GenerateOptions.Stream (first the prompt, then each new
+// piece) and stopping at end of text, MaxTokens, a full context or a stop string.
+//
+// # Concurrency
+//
+// A Model is safe for concurrent use: several goroutines may each drive their own Session
+// of one Model (the device runs one forward step at a time). A Session is not: use it
+// from one goroutine at a time. Close a Model only after its sessions are done.
+//
+// # Errors
+//
+// Errors are typed and checked with errors.Is: ErrBadConfig for invalid options,
+// ErrContextFull when a prompt or generation does not fit the context, ErrNoDevice when
+// the chosen backend cannot run here, ErrOutOfMemory and ErrDeviceLost from the device,
+// ErrOutOfPages when a bounded KV pool is full, ErrUnsupported for a model this runtime
+// cannot run. A canceled context stops a generation with the context's error.
+package runtime
