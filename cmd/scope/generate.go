@@ -108,21 +108,30 @@ func runGenerate(args []string) error {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()
 	res, err := g.generate(ctx, s, prompt, opts)
-	if res != nil { // also after Ctrl-C: what was generated, and how fast
-		if errors.Is(err, context.Canceled) {
-			res.StopReason = "interrupted"
-		}
-		if g.asJSON {
-			if jerr := writeGenerateJSON(os.Stdout, m, s, &mf, opts, res); jerr != nil && err == nil {
-				err = jerr
-			}
-		}
-		printTimings(m, res)
+	if res != nil {
+		err = g.report(m, s, &mf, opts, res, err)
 	}
 	if err != nil {
 		return err
 	}
 	return kf.report(res.KV)
+}
+
+// report prints a generation's result, also after Ctrl-C (genErr): the JSON object with
+// --json, then the timings line.
+func (g *generateFlags) report(m *scope.Model, s *scope.Session, mf *modelFlags, opts scope.GenerateOptions, res *scope.Result, genErr error) error {
+	if errors.Is(genErr, context.Canceled) {
+		res.StopReason = "interrupted"
+	}
+	var err error
+	if g.asJSON {
+		err = writeGenerateJSON(os.Stdout, m, s, mf, opts, res)
+	}
+	printTimings(m, res)
+	if genErr != nil {
+		return genErr
+	}
+	return err
 }
 
 // generate runs the generation, streaming the text to stdout unless --json is set.
