@@ -35,6 +35,7 @@ func (s *Session) Continue(ctx context.Context, text string, opts GenerateOption
 	}
 	base := s.pos
 	out := newTextStream(tok, opts.Stream)
+	out.stopAt(opts.Stop)
 	out.prev = ids[len(ids)-1]
 	res := &Result{PromptTokens: len(ids), StopReason: "length"}
 	start := time.Now()
@@ -43,7 +44,9 @@ func (s *Session) Continue(ctx context.Context, text string, opts GenerateOption
 		return nil, err
 	}
 	res.PromptTime = time.Since(start)
-	err = s.sampleLoop(ctx, logits, opts, res, out)
+	if err = s.sampleLoop(ctx, logits, opts, res, out); err == nil {
+		err = out.finish()
+	}
 	if err == nil || ctx.Err() == nil {
 		err = errors.Join(err, s.holdAnswer(ctx, res, base+len(ids)))
 	}

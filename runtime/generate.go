@@ -34,9 +34,10 @@ type GenerateOptions struct {
 	Stop []string
 	// IgnoreEOS keeps generating past end-of-text: end tokens are never sampled.
 	IgnoreEOS bool
-	// Stream, when set, receives the text as it is produced. Its first call always carries
-	// the prompt's own text (possibly empty; skip that call to show only new text); each
-	// later call one generated piece. Returning an error stops generation with that error.
+	// Stream, when set, receives the text as it is produced. In Generate its first call
+	// always carries the prompt's own text (possibly empty; skip that call to show only new
+	// text) and each later call one generated piece; Continue sends generated pieces only.
+	// Returning an error stops generation with that error.
 	Stream func(text string) error
 }
 

@@ -140,3 +140,17 @@ func TestStreamFirstCallIsThePrompt(t *testing.T) {
 		}
 	}
 }
+
+func TestContinueStopString(t *testing.T) {
+	s := openBuiltin(t)
+	var streamed strings.Builder
+	res, err := s.Continue(context.Background(), "Once upon a time", GenerateOptions{MaxTokens: 60, Stop: []string{"Lily"},
+		Stream: func(text string) error { streamed.WriteString(text); return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ", there was a little girl named "
+	if res.StopReason != "stop" || res.Text != want || streamed.String() != want {
+		t.Errorf("Continue with a stop string: reason %q, text %q, streamed %q; want %q", res.StopReason, res.Text, streamed.String(), want)
+	}
+}

@@ -38,7 +38,7 @@ func (f *chatFlags) register(fs *flag.FlagSet) {
 	for _, name := range []string{"sys", "system-prompt", "p"} {
 		fs.StringVar(&f.system, name, "", "system prompt")
 	}
-	fs.IntVar(&f.n, "n", 256, "most new tokens per answer (0 = until end of turn or a full context)")
+	fs.IntVar(&f.n, "n", 256, "most new tokens per answer (-1 or 0 = until end of turn or a full context)")
 	fs.Float64Var(&f.temp, "temp", 0.8, "temperature (0 = greedy)")
 	fs.IntVar(&f.topK, "top-k", 40, "top-k sampling (0 = off)")
 	fs.Float64Var(&f.topP, "top-p", 0.95, "top-p (nucleus) sampling (1 = off)")
@@ -102,7 +102,7 @@ func runChat(args []string) error {
 }
 
 func (f *chatFlags) generateOptions() scope.GenerateOptions {
-	return scope.GenerateOptions{MaxTokens: f.n, NoBOS: f.noBOS,
+	return scope.GenerateOptions{MaxTokens: max(f.n, 0), NoBOS: f.noBOS,
 		Sampling: scope.Sampling{Temperature: float32(f.temp), TopK: f.topK, TopP: float32(f.topP),
 			MinP: float32(f.minP), RepeatPenalty: float32(f.rep), RepeatLastN: f.repN, Seed: seedOrClock(f.seed)}}
 }
