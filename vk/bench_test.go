@@ -78,7 +78,7 @@ func benchDevices(b *testing.B, skipKinds ...string) []pathDevice {
 			b.Skip(err)
 		}
 		b.Cleanup(func() { d.Close() })
-		if slices.Contains(skipKinds, d.Caps().Kind) {
+		if slices.Contains(skipKinds, string(d.Caps().Kind)) {
 			b.Skipf("a %s device (%s)", d.Caps().Kind, d.info.Name)
 		}
 		if path == "fp32" || d.FP16() {

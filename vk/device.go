@@ -124,7 +124,7 @@ func (d *Device) Info() DeviceInfo { return d.info }
 func (d *Device) Caps() backend.Caps {
 	return backend.Caps{
 		Name:         d.phys.name + " (vulkan, " + map[bool]string{true: "fp16", false: "fp32"}[d.f16] + " products)",
-		Kind:         d.phys.kind(),
+		Kind:         backend.Kind(d.phys.kind()),
 		MemoryBytes:  d.phys.deviceLocalBytes(),
 		SubgroupSize: d.phys.subgroupSize,
 		FP16:         d.f16,
@@ -150,7 +150,7 @@ func (d *Device) ValidationMessages() []string {
 	return msgs
 }
 
-var errClosed = errors.New("vulkan: device is closed")
+var errClosed = fmt.Errorf("vulkan: device is %w", backend.ErrClosed)
 
 // usable reports why the device cannot take work (closed or lost), or nil.
 func (d *Device) usable() error {

@@ -18,6 +18,8 @@ type block struct {
 	size     int64
 	used     int64
 	mapped   unsafe.Pointer // nil unless the heap is host-mapped
+	live     int            // allocations not yet released
+	spans    []span         // released ranges below used, by offset (free.go)
 }
 
 // heap sub-allocates ranges from blocks of one memory type.
@@ -90,11 +92,17 @@ func pickMemoryTypes(p *physInfo, forceStaging bool) (dev, host heap, err error)
 // alloc returns a range of at least size bytes (rounded up to 4) aligned for storage
 // descriptors. Its contents are undefined.
 func (d *Device) alloc(h *heap, size int64) (allocation, error) {
+	if err := injectedOOM(); err != nil {
+		return allocation{}, err
+	}
 	if size <= 0 {
 		size = 4
 	}
 	size = (size + 3) &^ 3
 	align := d.phys.storageAlign
+	if a, ok := d.reuse(h, size, align); ok {
+		return a, nil
+	}
 	for _, b := range h.blocks {
 		off := (b.used + align - 1) / align * align
 		if off+size <= b.size {
@@ -120,6 +128,7 @@ func (d *Device) alloc(h *heap, size int64) (allocation, error) {
 
 func (d *Device) newAllocation(b *block, off, size int64) allocation {
 	d.nextID++
+	b.live++
 	return allocation{blk: b, id: d.nextID, off: off, size: size}
 }
 

@@ -78,6 +78,9 @@ func (d *Device) submitWait() error {
 	if err := check("vkResetFences", result(vkc.ResetFences(d.vkDevice(), 1, fences))); err != nil {
 		return d.noteErr(err)
 	}
+	if err := injectedLoss(); err != nil {
+		return d.noteErr(err)
+	}
 	if err := check("vkQueueSubmit", int32(C.sk_submit(d.c, C.uint64_t(d.cmd), C.uint64_t(d.fence)))); err != nil {
 		return d.noteErr(err)
 	}

@@ -7,20 +7,12 @@ import (
 	"fmt"
 
 	"github.com/scopekv/scope/internal/backend"
+	"github.com/scopekv/scope/shaders"
 )
 
-// Supports implements backend.Device: every op of the contract. (Operands are checked when
-// Run records the op; a head dimension above 256 is refused there.)
-func (d *Device) Supports(op backend.Op) bool {
-	switch o := op.(type) {
-	case backend.Attention:
-		return o.HeadDim <= 256
-	case backend.Embed, backend.RMSNorm, backend.MatMul, backend.RoPE, backend.SwiGLU, backend.Add,
-		backend.Copy, backend.KVWrite, backend.KVSetPos, backend.KVCopy, backend.Argmax:
-		return true
-	}
-	return false
-}
+// Supports implements backend.Device: every op that planner knows. (Operands are checked
+// when Run records the op.)
+func (d *Device) Supports(op backend.Op) bool { return d.planner(op) != nil }
 
 // Run implements backend.Device: it records the ops into one command buffer, submits it
 // once and waits for it.
@@ -55,31 +47,43 @@ func (d *Device) Run(ctx context.Context, ops []backend.Op) error {
 }
 
 func (d *Device) planOp(p *plan, op backend.Op) error {
-	switch o := op.(type) {
-	case backend.Embed:
-		return d.planEmbed(p, o)
-	case backend.RMSNorm:
-		return d.planRMSNorm(p, o)
-	case backend.MatMul:
-		return d.planMatMul(p, o)
-	case backend.RoPE:
-		return d.planRoPE(p, o)
-	case backend.SwiGLU:
-		return d.planSwiGLU(p, o)
-	case backend.Add:
-		return d.planAdd(p, o)
-	case backend.Copy:
-		return d.planCopy(p, o)
-	case backend.KVWrite:
-		return d.planKVWrite(p, o)
-	case backend.KVSetPos:
-		return d.planKVSetPos(p, o)
-	case backend.KVCopy:
-		return d.planKVCopy(p, o)
-	case backend.Attention:
-		return d.planAttention(p, o)
-	case backend.Argmax:
-		return d.planArgmax(p, o)
+	if f := d.planner(op); f != nil {
+		return f(p)
 	}
 	return unsupported("op %T", op)
+}
+
+// planner returns the function that plans op, or nil when the backend cannot run it: the
+// one list of supported ops.
+func (d *Device) planner(op backend.Op) func(*plan) error {
+	switch o := op.(type) {
+	case backend.Embed:
+		return func(p *plan) error { return d.planEmbed(p, o) }
+	case backend.RMSNorm:
+		return func(p *plan) error { return d.planRMSNorm(p, o) }
+	case backend.MatMul:
+		return func(p *plan) error { return d.planMatMul(p, o) }
+	case backend.RoPE:
+		return func(p *plan) error { return d.planRoPE(p, o) }
+	case backend.SwiGLU:
+		return func(p *plan) error { return d.planSwiGLU(p, o) }
+	case backend.Add:
+		return func(p *plan) error { return d.planAdd(p, o) }
+	case backend.Copy:
+		return func(p *plan) error { return d.planCopy(p, o) }
+	case backend.KVWrite:
+		return func(p *plan) error { return d.planKVWrite(p, o) }
+	case backend.KVSetPos:
+		return func(p *plan) error { return d.planKVSetPos(p, o) }
+	case backend.KVCopy:
+		return func(p *plan) error { return d.planKVCopy(p, o) }
+	case backend.Attention:
+		if o.HeadDim > shaders.MaxHeadDim {
+			return nil
+		}
+		return func(p *plan) error { return d.planAttention(p, o) }
+	case backend.Argmax:
+		return func(p *plan) error { return d.planArgmax(p, o) }
+	}
+	return nil
 }

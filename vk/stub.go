@@ -37,3 +37,7 @@ func (*Device) Info() DeviceInfo                                { return DeviceI
 func (*Device) ValidationMessages() []string                    { return nil }
 
 var _ backend.Device = (*Device)(nil)
+
+func (*Device) FreeBuffer(backend.Buffer) error { return errNoVulkan }
+func (*Device) FreeKV(backend.KVStore) error    { return errNoVulkan }
+func (*Device) MemoryBytes() int64              { return 0 }

@@ -22,16 +22,34 @@ var (
 	ErrOutOfMemory = errors.New("out of device memory")
 	ErrDeviceLost  = errors.New("device lost")
 	ErrUnsupported = errors.New("unsupported by this backend")
+	ErrClosed      = errors.New("closed") // the device (or what holds it) was closed
 )
+
+// Kind is the type of a compute device.
+type Kind string
+
+// Device kinds.
+const (
+	KindCPU        Kind = "cpu"        // the host's cores (the CPU and reference backends)
+	KindDiscrete   Kind = "discrete"   // a GPU with its own memory
+	KindIntegrated Kind = "integrated" // a GPU sharing the host's memory
+	KindVirtual    Kind = "virtual"    // a GPU behind a hypervisor
+	KindSoftware   Kind = "software"   // a software renderer (lavapipe): computes on the host
+	KindOther      Kind = "other"
+)
+
+// OnHost reports whether the device computes on the host's cores and memory (the CPU
+// backends and software renderers).
+func (k Kind) OnHost() bool { return k == KindCPU || k == KindSoftware }
 
 // Caps describes a device; it is fixed after the device is opened.
 type Caps struct {
 	Name         string // e.g. "cpu: avx2, 2 threads" or "NVIDIA H200 (vulkan)"
-	Kind         string // "cpu", "discrete", "integrated", "virtual", "software"
-	MemoryBytes  int64  // device memory (host RAM for the CPU)
-	SubgroupSize int    // 0 when not applicable
-	FP16         bool   // fp16 arithmetic available
-	Int8         bool   // int8 dot products available
+	Kind         Kind
+	MemoryBytes  int64 // device memory (host RAM for the CPU)
+	SubgroupSize int   // 0 when not applicable
+	FP16         bool  // fp16 arithmetic available
+	Int8         bool  // int8 dot products available
 }
 
 // Buffer is an activation buffer of float32 values on the device.
@@ -81,5 +99,12 @@ type Device interface {
 	Read(b Buffer, dst []float32) error
 	// Write copies host values into the start of a buffer.
 	Write(b Buffer, src []float32) error
+	// FreeBuffer and FreeKV release a buffer or KV store of this device; an op, Read or
+	// Write that uses it afterwards fails, and freeing it again is an error. Objects still
+	// held when the device closes are freed by Close.
+	FreeBuffer(b Buffer) error
+	FreeKV(s KVStore) error
+	// Close frees everything the device holds; a second Close does nothing. Every other
+	// method of a closed device returns an error.
 	Close() error
 }

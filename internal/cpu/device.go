@@ -14,7 +14,7 @@ import (
 // Sentinel errors of this package (besides those of package backend).
 var (
 	// ErrClosed is returned by every method of a closed Device.
-	ErrClosed = errors.New("cpu: device closed")
+	ErrClosed = fmt.Errorf("cpu: device %w", backend.ErrClosed)
 	// ErrInvalidOp is returned for an op whose sizes, indices or buffers do not fit.
 	ErrInvalidOp = errors.New("cpu: invalid op")
 	// ErrForeign is returned for a buffer, weight or KV store made by another device.
@@ -30,10 +30,10 @@ type Options struct {
 	Path string
 }
 
-// Device is the CPU backend. Its methods are safe for concurrent use; Run calls are
-// serialised.
+// Device is the CPU backend. Its methods are safe for concurrent use: each one holds the
+// device's lock, so Run, Read, Write, the allocations and Close are serialised.
 type Device struct {
-	mu      sync.Mutex // serialises Run and Close
+	mu      sync.Mutex // guards everything below
 	k       *kernelSet
 	pool    *pool
 	threads int
@@ -79,8 +79,8 @@ func (d *Device) Threads() int { return d.threads }
 func (d *Device) Caps() backend.Caps {
 	return backend.Caps{
 		Name:        fmt.Sprintf("cpu: %s, %d threads", d.k.features, d.threads),
-		Kind:        "cpu",
-		MemoryBytes: hostMemory(),
+		Kind:        backend.KindCPU,
+		MemoryBytes: hostMemoryOnce(),
 		FP16:        false,                 // halves are converted, never computed in
 		Int8:        d.k.name != "generic", // byte dot products (VPMADDUBSW, VNNI)
 	}
@@ -103,6 +103,11 @@ func (d *Device) NewBuffer(n int) (backend.Buffer, error) {
 
 // Read implements backend.Device.
 func (d *Device) Read(b backend.Buffer, dst []float32) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return ErrClosed
+	}
 	buf, err := asBuffer(b, len(dst))
 	if err != nil {
 		return fmt.Errorf("cpu: read: %w", err)
@@ -113,6 +118,11 @@ func (d *Device) Read(b backend.Buffer, dst []float32) error {
 
 // Write implements backend.Device.
 func (d *Device) Write(b backend.Buffer, src []float32) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return ErrClosed
+	}
 	buf, err := asBuffer(b, len(src))
 	if err != nil {
 		return fmt.Errorf("cpu: write: %w", err)
@@ -157,8 +167,11 @@ func (d *Device) isClosed() bool {
 	return d.closed
 }
 
-// buffer is a host activation buffer.
-type buffer struct{ data []float32 }
+// buffer is a host activation buffer; freed ones hold no data.
+type buffer struct {
+	data  []float32
+	freed bool
+}
 
 func (b *buffer) Len() int { return len(b.data) }
 
@@ -167,6 +180,9 @@ func asBuffer(b backend.Buffer, n int) ([]float32, error) {
 	buf, ok := b.(*buffer)
 	if !ok || buf == nil {
 		return nil, fmt.Errorf("buffer %T: %w", b, ErrForeign)
+	}
+	if buf.freed {
+		return nil, fmt.Errorf("buffer used after FreeBuffer: %w", ErrInvalidOp)
 	}
 	if n < 0 || n > len(buf.data) {
 		return nil, fmt.Errorf("%d values needed, buffer holds %d: %w", n, len(buf.data), ErrInvalidOp)
@@ -177,19 +193,23 @@ func asBuffer(b backend.Buffer, n int) ([]float32, error) {
 // allocFloats allocates n zeroed floats, turning an allocation failure into ErrOutOfMemory
 // for sizes the runtime refuses outright.
 func allocFloats(n int) ([]float32, error) {
-	if uint64(n) > maxAlloc/4 {
+	if uint64(n) > maxAlloc()/4 {
 		return nil, fmt.Errorf("cpu: %d floats: %w", n, backend.ErrOutOfMemory)
 	}
 	return make([]float32, n), nil
 }
 
-// maxAlloc bounds single allocations (host RAM when known, else 1 TiB).
-var maxAlloc = func() uint64 {
-	if m := hostMemory(); m > 0 {
+// maxAlloc bounds single allocations: host RAM when known, else 1 TiB.
+func maxAlloc() uint64 {
+	if m := hostMemoryOnce(); m > 0 {
 		return uint64(m)
 	}
 	return 1 << 40
-}()
+}
+
+// hostMemoryOnce reads the host's RAM the first time it is needed, not when the package
+// loads.
+var hostMemoryOnce = sync.OnceValue(hostMemory)
 
 func defaultThreads() int {
 	n := physicalCores()

@@ -11,6 +11,7 @@ type kvStore struct {
 	layout backend.KVLayout
 	k, v   []float32 // (slots, headDim)
 	pos    []int32   // (slots); -1 = empty
+	freed  bool
 }
 
 func (s *kvStore) Layout() backend.KVLayout { return s.layout }
@@ -24,7 +25,7 @@ func (d *Device) NewKV(l backend.KVLayout) (backend.KVStore, error) {
 		return nil, fmt.Errorf("cpu: KV layout %+v: %w", l, ErrInvalidOp)
 	}
 	slots := int64(l.NumPages) * int64(l.PageSize)
-	if slots*int64(l.HeadDim)*8+slots*4 > int64(maxAlloc) {
+	if slots*int64(l.HeadDim)*8+slots*4 > int64(maxAlloc()) {
 		return nil, fmt.Errorf("cpu: KV layout %+v: %w", l, backend.ErrOutOfMemory)
 	}
 	n := int(slots)
@@ -46,6 +47,9 @@ func asKV(s backend.KVStore) (*kvStore, error) {
 	kv, ok := s.(*kvStore)
 	if !ok || kv == nil {
 		return nil, fmt.Errorf("KV store %T: %w", s, ErrForeign)
+	}
+	if kv.freed {
+		return nil, fmt.Errorf("KV store used after FreeKV: %w", ErrInvalidOp)
 	}
 	return kv, nil
 }

@@ -79,7 +79,7 @@ func repack(w *weight) error {
 	if err != nil {
 		return err
 	}
-	if uint64(rowBytes)*uint64(w.rows) > maxAlloc {
+	if uint64(rowBytes)*uint64(w.rows) > maxAlloc() {
 		return fmt.Errorf("repack to %s: %w", to, backend.ErrOutOfMemory)
 	}
 	out := make([]float32, (rowBytes*w.rows+3)/4) // float32 storage keeps F32 rows aligned

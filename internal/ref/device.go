@@ -16,7 +16,10 @@ type Device struct{}
 func NewDevice() *Device { return &Device{} }
 
 // Buffer is a host float32 buffer.
-type Buffer struct{ Data []float32 }
+type Buffer struct {
+	Data  []float32
+	freed bool
+}
 
 // Len implements backend.Buffer.
 func (b *Buffer) Len() int { return len(b.Data) }
@@ -37,12 +40,13 @@ type KV struct {
 	layout backend.KVLayout
 	K, V   []float32 // (slots, headDim)
 	Pos    []int32   // (slots), -1 = empty
+	freed  bool
 }
 
 func (kv *KV) Layout() backend.KVLayout { return kv.layout }
 
 func (d *Device) Caps() backend.Caps {
-	return backend.Caps{Name: "reference (scalar)", Kind: "cpu"}
+	return backend.Caps{Name: "reference (scalar)", Kind: backend.KindCPU}
 }
 
 func (d *Device) UploadWeight(name string, t quant.Type, rows, cols int, data []byte) (backend.Weight, error) {
