@@ -7,6 +7,7 @@ import (
 
 	"github.com/klauspost/cpuid/v2"
 
+	"github.com/scopekv/scope/internal/sysmem"
 	"github.com/scopekv/scope/model/quant"
 )
 
@@ -36,7 +37,7 @@ func benchMat(b *testing.B, k *kernelSet, typ quant.Type, rows, cols, nt int) {
 func BenchmarkMatVec(b *testing.B) {
 	const rows, cols = 4096, 4096
 	size := max(256<<20, 2*int64(cpuid.CPU.Cache.L3))
-	if m := hostMemory() / 8; m > 0 {
+	if m := sysmem.Total() / 8; m > 0 {
 		size = min(size, m)
 	}
 	region := make([]byte, size)

@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/scopekv/scope/internal/backend"
+	"github.com/scopekv/scope/internal/sysmem"
 )
 
 // Sentinel errors of this package (besides those of package backend).
@@ -80,7 +81,7 @@ func (d *Device) Caps() backend.Caps {
 	return backend.Caps{
 		Name:        fmt.Sprintf("cpu: %s, %d threads", d.k.features, d.threads),
 		Kind:        backend.KindCPU,
-		MemoryBytes: hostMemoryOnce(),
+		MemoryBytes: sysmem.Total(),
 		FP16:        false,                 // halves are converted, never computed in
 		Int8:        d.k.name != "generic", // byte dot products (VPMADDUBSW, VNNI)
 	}
@@ -201,15 +202,11 @@ func allocFloats(n int) ([]float32, error) {
 
 // maxAlloc bounds single allocations: host RAM when known, else 1 TiB.
 func maxAlloc() uint64 {
-	if m := hostMemoryOnce(); m > 0 {
+	if m := sysmem.Total(); m > 0 {
 		return uint64(m)
 	}
 	return 1 << 40
 }
-
-// hostMemoryOnce reads the host's RAM the first time it is needed, not when the package
-// loads.
-var hostMemoryOnce = sync.OnceValue(hostMemory)
 
 func defaultThreads() int {
 	n := physicalCores()

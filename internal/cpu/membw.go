@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/klauspost/cpuid/v2"
+
+	"github.com/scopekv/scope/internal/sysmem"
 )
 
 // MeasureReadBandwidth estimates the host's memory read bandwidth in bytes per second: it
@@ -14,7 +16,7 @@ import (
 // not answer, but at most a quarter of host memory.
 func MeasureReadBandwidth(threads int, bytes int64) float64 {
 	bytes = max(bytes, 64<<20, 2*int64(cpuid.CPU.Cache.L3))
-	if limit := hostMemory() / 4; limit > 0 {
+	if limit := sysmem.Total() / 4; limit > 0 {
 		bytes = min(bytes, limit)
 	}
 	return streamBandwidth(threads, bytes)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/scopekv/scope/internal/backend"
+	"github.com/scopekv/scope/internal/sysmem"
 	"github.com/scopekv/scope/model/quant"
 )
 
@@ -46,7 +47,7 @@ type KV struct {
 func (kv *KV) Layout() backend.KVLayout { return kv.layout }
 
 func (d *Device) Caps() backend.Caps {
-	return backend.Caps{Name: "reference (scalar)", Kind: backend.KindCPU}
+	return backend.Caps{Name: "reference (scalar)", Kind: backend.KindCPU, MemoryBytes: sysmem.Total()}
 }
 
 func (d *Device) UploadWeight(name string, t quant.Type, rows, cols int, data []byte) (backend.Weight, error) {
