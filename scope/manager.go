@@ -67,6 +67,7 @@ type Manager struct {
 	frozen      []int // (layers*units) leading table pages full of prompt entries: never change
 
 	inStep   bool
+	undo     stepUndo // state before Begin, for Abort
 	plan     Plan
 	observed []bool // (layers) scores received in this step
 	slots    []int32

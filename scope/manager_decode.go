@@ -26,6 +26,7 @@ func (m *Manager) Begin(pos int32) (Plan, error) {
 	if err := m.appendTokens(pos, 1); err != nil {
 		return Plan{}, err
 	}
+	m.saveUndo()
 	m.plan = m.sched.Next()
 	m.inStep = true
 	clear(m.observed)
