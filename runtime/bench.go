@@ -51,6 +51,7 @@ func (m *Model) Bench(ctx context.Context, o BenchOptions) (*BenchResult, error)
 	if err != nil {
 		return nil, err
 	}
+	defer s.Close()
 	r := &BenchResult{PromptTokens: o.PromptTokens, GenTokens: o.GenTokens, WeightBytes: m.WeightBytes()}
 	vocab := m.file.Config.VocabSize
 	tok := func(i int) int32 { return int32((i*7919 + 3) % vocab) }

@@ -15,8 +15,9 @@ var (
 	ErrNoDevice    = backend.ErrUnsupported // the backend or device cannot be used here
 	ErrOutOfMemory = backend.ErrOutOfMemory
 	ErrDeviceLost  = backend.ErrDeviceLost
-	ErrOutOfPages  = kv.ErrOutOfPages // the paged KV pool is full (SessionOptions.KVMemory)
-	ErrClosed      = errors.New("closed")
+	ErrOutOfPages  = kv.ErrOutOfPages           // the paged KV pool is full (SessionOptions.KVMemory)
+	ErrClosed      = backend.ErrClosed          // the model or session was closed (before or during the call)
+	ErrBusy        = errors.New("session busy") // another call is running on the session
 	ErrBadConfig   = errors.New("invalid configuration")
 )
 

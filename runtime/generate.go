@@ -26,7 +26,7 @@ var Greedy = Sampling{}
 
 // GenerateOptions configures Generate.
 type GenerateOptions struct {
-	MaxTokens int      // new tokens to generate; 0 = until end of text or a full context
+	MaxTokens int      // new tokens to generate; 0 = until end of text or a full context; < 0 is an error
 	Sampling  Sampling // zero value: greedy
 	NoBOS     bool     // do not add the tokenizer's BOS token
 	// Stop ends generation at the first of these strings; the text (streamed and in
@@ -37,7 +37,8 @@ type GenerateOptions struct {
 	// Stream, when set, receives the text as it is produced. In Generate its first call
 	// always carries the prompt's own text (possibly empty; skip that call to show only new
 	// text) and each later call one generated piece; Continue sends generated pieces only.
-	// Returning an error stops generation with that error.
+	// Returning an error stops generation with that error; a panic in it is recovered and
+	// returned as an error wrapping ErrCallback.
 	Stream func(text string) error
 }
 
@@ -48,7 +49,9 @@ type Result struct {
 	PromptTokens int           // prompt tokens evaluated, BOS included
 	PromptTime   time.Duration // evaluating the prompt
 	GenerateTime time.Duration // sampling and evaluating the new tokens
-	StopReason   string        // "eos", "length", "context", "stop" (a stop string)
+	// StopReason: "eos", "length", "context", "stop" (a stop string); after an error,
+	// "cancelled" (the context, or a Close) or "error".
+	StopReason string
 	KV           *scope.Report // KV policy accounting (nil without a policy)
 }
 
@@ -66,14 +69,24 @@ func rate(n int, d time.Duration) float64 {
 }
 
 // Generate tokenizes prompt, evaluates it from the start of the session, and samples up to
-// MaxTokens new tokens. The session is reset first.
+// MaxTokens new tokens. The session is reset first. When generation stops on an error
+// after the prompt (a cancelled context, a closed model or session, a Stream error), the
+// result so far comes back with the error and its StopReason says why.
 func (s *Session) Generate(ctx context.Context, prompt string, opts GenerateOptions) (*Result, error) {
+	ctx, err := s.enter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer s.exit()
+	if opts.MaxTokens < 0 {
+		return nil, fmt.Errorf("%w: MaxTokens %d is negative (0 means up to the context)", ErrBadConfig, opts.MaxTokens)
+	}
 	tok := s.m.file.Tokenizer
 	ids := tok.Encode(prompt, !opts.NoBOS, false)
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("%w: empty prompt and no BOS token", ErrBadConfig)
 	}
-	s.Reset()
+	s.reset()
 	if len(ids) > s.ctxLen {
 		return nil, fmt.Errorf("%w: the prompt has %d tokens, the context holds %d", ErrContextFull, len(ids), s.ctxLen)
 	}
@@ -93,7 +106,7 @@ func (s *Session) Generate(ctx context.Context, prompt string, opts GenerateOpti
 	}
 	res := &Result{PromptTokens: len(ids), StopReason: "length"}
 	start := time.Now()
-	logits, err := s.Eval(ctx, ids)
+	logits, err := s.eval(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +117,18 @@ func (s *Session) Generate(ctx context.Context, prompt string, opts GenerateOpti
 	res.GenerateTime = time.Since(start) - res.PromptTime
 	res.Text = out.generated.String()
 	res.KV = s.KVReport()
+	if err != nil {
+		res.StopReason = stopReason(err)
+	}
 	return res, err
+}
+
+// stopReason names why a generation stopped on err.
+func stopReason(err error) string {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrClosed) {
+		return "cancelled"
+	}
+	return "error"
 }
 
 func (s *Session) sampleLoop(ctx context.Context, logits []float32, opts GenerateOptions, res *Result, out *textStream) error {
@@ -138,7 +162,7 @@ func (s *Session) sampleLoop(ctx context.Context, logits []float32, opts Generat
 			return nil
 		}
 		var err error
-		if logits, err = s.Eval(ctx, []int32{next}); err != nil {
+		if logits, err = s.eval(ctx, []int32{next}); err != nil {
 			if errors.Is(err, ErrContextFull) {
 				res.StopReason = "context"
 				return nil

@@ -14,6 +14,12 @@ type acts struct {
 	logits     backend.Buffer // (vocab)
 }
 
+// all lists the buffers (nil where an allocation failed).
+func (a *acts) all() []backend.Buffer {
+	return []backend.Buffer{a.x, a.xb, a.xb2, a.q, a.att, a.k, a.v, a.hb, a.hb2, a.last, a.norm, a.logits}
+}
+
+// newActs allocates the buffers; on error it frees those it made.
 func newActs(dev backend.Device, m *Model, batch int) (*acts, error) {
 	c := m.file.Config
 	qDim := c.NHeads * c.HeadDim
@@ -32,7 +38,15 @@ func newActs(dev backend.Device, m *Model, batch int) (*acts, error) {
 	a.k, a.v = buf(batch*c.KVDim()), buf(batch*c.KVDim())
 	a.hb, a.hb2 = buf(batch*c.HiddenDim), buf(batch*c.HiddenDim)
 	a.last, a.norm, a.logits = buf(c.Dim), buf(c.Dim), buf(c.VocabSize)
-	return a, err
+	if err != nil {
+		for _, b := range a.all() {
+			if b != nil {
+				_ = dev.FreeBuffer(b) // the allocation error is the one to report
+			}
+		}
+		return nil, err
+	}
+	return a, nil
 }
 
 // step describes one forward pass: tokens at positions, with their KV slots.

@@ -13,8 +13,10 @@ import (
 type Model struct {
 	file *model.Model
 	dev  backend.Device
+	caps backend.Caps
 	cfg  Config
 	w    weights
+	life modelLife
 }
 
 // weights are the uploaded tensors.
@@ -49,7 +51,8 @@ func newModel(f *model.Model, cfg Config) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{file: f, dev: dev, cfg: cfg}
+	m := &Model{file: f, dev: dev, caps: dev.Caps(), cfg: cfg}
+	m.life.init()
 	if err := m.upload(); err != nil {
 		dev.Close()
 		return nil, err
@@ -94,20 +97,7 @@ func (m *Model) File() *model.Model { return m.file }
 func (m *Model) Tokenizer() *tokenizer.Tokenizer { return m.file.Tokenizer }
 
 // Device describes the compute device in use.
-func (m *Model) Device() backend.Caps { return m.dev.Caps() }
-
-// Close releases the device and the model file. A second Close is harmless.
-func (m *Model) Close() error {
-	if m.dev == nil {
-		return nil
-	}
-	err := m.dev.Close()
-	if e := m.file.Close(); err == nil {
-		err = e
-	}
-	m.dev = nil
-	return err
-}
+func (m *Model) Device() backend.Caps { return m.caps }
 
 // ValidationMessages returns what the Vulkan validation layer reported so far
 // (Config.Validation); nil for other backends.

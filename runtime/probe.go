@@ -1,6 +1,9 @@
 package runtime
 
-import "slices"
+import (
+	"context"
+	"slices"
+)
 
 // Probe records the attention of chosen decode steps: the heavy-hitter drift analysis
 // (which keys the current query attends to, prompt or decoded) reads it.
@@ -25,8 +28,15 @@ func (p *Probe) wants(step int) bool { return p != nil && slices.Contains(p.Step
 
 func (p *Probe) layer(l int) bool { return p.Layers == nil || slices.Contains(p.Layers, l) }
 
-// SetProbe installs a probe for the following generations (nil removes it).
-func (s *Session) SetProbe(p *Probe) { s.probe = p }
+// SetProbe installs a probe for the following generations (nil removes it). On a closed
+// or busy session it does nothing.
+func (s *Session) SetProbe(p *Probe) {
+	if _, err := s.enter(context.Background()); err != nil {
+		return
+	}
+	defer s.exit()
+	s.probe = p
+}
 
 // reportProbe reads the step's scores and hands each probed layer to the probe.
 func (s *Session) reportProbe(st *step, decodeStep int) error {
@@ -46,7 +56,7 @@ func (s *Session) reportProbe(st *step, decodeStep int) error {
 		for h := 0; h < c.NHeads; h++ {
 			s.slotPositions(st.tables[l][h/group], smp.Positions[h*cols:(h+1)*cols])
 		}
-		if err := s.probe.Fn(smp); err != nil {
+		if err := callSafely(func() error { return s.probe.Fn(smp) }); err != nil {
 			return err
 		}
 	}

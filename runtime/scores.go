@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/scopekv/scope/internal/backend"
@@ -21,16 +22,30 @@ func (b *scoreBufs) ensure(dev backend.Device, layers, minStride int) error {
 		return nil
 	}
 	stride := max(minStride+minStride/2, 64)
-	bufs := make([]backend.Buffer, layers)
-	for l := range bufs {
+	if err := b.free(dev); err != nil {
+		return err
+	}
+	bufs := make([]backend.Buffer, 0, layers)
+	for range layers {
 		buf, err := dev.NewBuffer(b.heads * stride)
 		if err != nil {
+			b.bufs = bufs
 			return fmt.Errorf("allocating attention score buffers: %w", err)
 		}
-		bufs[l] = buf
+		bufs = append(bufs, buf)
 	}
 	b.bufs, b.stride = bufs, stride
 	return nil
+}
+
+// free releases the buffers.
+func (b *scoreBufs) free(dev backend.Device) error {
+	var errs []error
+	for _, buf := range b.bufs {
+		errs = append(errs, dev.FreeBuffer(buf))
+	}
+	b.bufs, b.stride = nil, 0
+	return errors.Join(errs...)
 }
 
 // read copies layer l's scores, (heads, stride), to the host scratch (valid until the

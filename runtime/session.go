@@ -20,65 +20,84 @@ type SessionOptions struct {
 	KVMemory int64
 }
 
-// Session is one sequence's state: its KV cache and position. Not safe for concurrent use.
+// Session is one sequence's state: its KV cache and position. It serves one call at a
+// time: a call made while another runs returns ErrBusy. Close frees it.
 type Session struct {
 	m       *Model
 	cache   kvCache   // contiguous cache (KV == nil)
 	pol     *policyKV // policy-driven paged cache (KV != nil)
 	units   int       // KV selection units per layer
 	kv      backend.KVStore
+	store   *sharedKV // kv, shared with forks
 	acts    *acts
 	scores  scoreBufs // attention probabilities for policies and probes
 	ctxLen  int
 	pos     int     // next position
 	history []int32 // tokens evaluated so far
 	logits  []float32
+	life    sessionLife
 
 	probe      *Probe
 	promptLen  int // tokens of the first Eval after Reset
 	decodeStep int // tokens evaluated since the prompt
 }
 
-// NewSession allocates a session's KV cache and activations on the model's device.
+// NewSession allocates a session's KV cache and activations on the model's device, after
+// checking that they fit in its memory.
 func (m *Model) NewSession(opts SessionOptions) (*Session, error) {
-	if m.dev == nil {
-		return nil, ErrClosed
-	}
+	var s *Session
+	err := m.withDevice(context.Background(), func(context.Context) error {
+		var err error
+		s, err = m.newSession(opts)
+		return err
+	})
+	return s, err
+}
+
+func (m *Model) newSession(opts SessionOptions) (*Session, error) {
 	c := m.file.Config
 	ctxLen := opts.ContextLen
 	if ctxLen == 0 {
 		ctxLen = m.cfg.ContextLen
 	}
 	if ctxLen == 0 {
-		ctxLen = min(c.ContextLen, 4096)
+		ctxLen = min(c.ContextLen, defaultContextCap)
 	}
-	if ctxLen < 0 {
-		return nil, fmt.Errorf("%w: context length %d", ErrBadConfig, ctxLen)
+	if ctxLen <= 0 || ctxLen > maxSlots || opts.KVMemory < 0 {
+		return nil, fmt.Errorf("%w: context length %d, KV memory %d", ErrBadConfig, ctxLen, opts.KVMemory)
 	}
-	s := &Session{m: m, ctxLen: ctxLen, logits: make([]float32, c.VocabSize), scores: scoreBufs{heads: c.NHeads}}
+	s := &Session{m: m, ctxLen: ctxLen, scores: scoreBufs{heads: c.NHeads}}
 	layout, err := s.newCache(opts)
 	if err != nil {
 		return nil, err
 	}
+	s.logits = make([]float32, c.VocabSize)
 	if s.kv, err = m.dev.NewKV(layout); err != nil {
 		return nil, fmt.Errorf("allocating the KV cache (%d pages of %d slots): %w", layout.NumPages, layout.PageSize, err)
 	}
+	s.store = &sharedKV{kv: s.kv, refs: 1}
 	if s.acts, err = newActs(m.dev, m, m.cfg.BatchSize); err != nil {
+		s.release()
 		return nil, fmt.Errorf("allocating activations: %w", err)
 	}
 	return s, nil
 }
 
-// newCache sets up the contiguous or the policy cache and returns the KV store geometry.
+// newCache sets up the contiguous or the policy cache and returns the KV store geometry,
+// once the store is known to fit.
 func (s *Session) newCache(opts SessionOptions) (backend.KVLayout, error) {
 	c := s.m.file.Config
 	if opts.KV == nil {
 		ps := opts.PageSize
 		if ps == 0 {
-			ps = 16
+			ps = defaultPageSize
 		}
 		if ps < 0 {
 			return backend.KVLayout{}, fmt.Errorf("%w: page size %d", ErrBadConfig, ps)
+		}
+		pages := int64(c.NLayers) * int64(c.NKVHeads) * ((int64(s.ctxLen) + int64(ps) - 1) / int64(ps))
+		if err := s.m.checkSession(pages, ps, 0); err != nil {
+			return backend.KVLayout{}, err
 		}
 		cache := newContigCache(c.NLayers, c.NKVHeads, s.ctxLen, ps)
 		s.cache, s.units = cache, c.NKVHeads
@@ -93,15 +112,22 @@ func (s *Session) newCache(opts SessionOptions) (backend.KVLayout, error) {
 	}
 	shape := scope.Shape{Layers: c.NLayers, Heads: c.NHeads, KVHeads: c.NKVHeads}
 	units := shape.Units(cfg.GQA)
-	pages := c.NLayers * units * ((s.ctxLen+cfg.PageSize-1)/cfg.PageSize + 2)
-	switch caps := s.m.dev.Caps(); {
+	pages := c.NLayers * units * ((s.ctxLen+cfg.PageSize-1)/cfg.PageSize + spareTablePages)
+	switch caps := s.m.caps; {
 	case opts.KVMemory > 0:
-		pages = kvPagesFor(opts.KVMemory, cfg.PageSize, c.HeadDim)
-	case caps.Kind != "cpu" && caps.MemoryBytes > 0:
+		pages = kvPagesFor(opts.KVMemory, cfg.PageSize, c)
+		if least := c.NLayers * units; pages < least {
+			return backend.KVLayout{}, fmt.Errorf("%w: a KV memory budget of %d bytes holds %d pages of %d slots; the policy needs at least %d (one per layer and unit): budget too small",
+				ErrBadConfig, opts.KVMemory, pages, cfg.PageSize, least)
+		}
+	case !caps.Kind.OnHost() && caps.MemoryBytes > 0:
 		// On a GPU the whole-context pool may not fit: hold it to half the device memory.
-		pages = min(pages, kvPagesFor(caps.MemoryBytes/2, cfg.PageSize, c.HeadDim))
+		pages = min(pages, kvPagesFor(caps.MemoryBytes/2, cfg.PageSize, c))
 	}
-	pol, err := newPolicyKV(cfg, shape, pages, int64(2*4*c.HeadDim))
+	if err := s.m.checkSession(int64(pages), cfg.PageSize, policySlotHostBytes); err != nil {
+		return backend.KVLayout{}, err
+	}
+	pol, err := newPolicyKV(cfg, shape, pages, kvSlotBytes(c))
 	if err != nil {
 		return backend.KVLayout{}, badConfig{err}
 	}
@@ -115,17 +141,27 @@ func (s *Session) Pos() int { return s.pos }
 // ContextLen is the session's capacity in positions.
 func (s *Session) ContextLen() int { return s.ctxLen }
 
-// KVReport returns the KV policy's accounting for the current request (nil without a policy).
+// KVReport returns the KV policy's accounting for the current request (nil without a
+// policy and on a closed session).
 func (s *Session) KVReport() *scope.Report {
-	if s.pol == nil || s.pol.mgr == nil {
+	if s.isClosed() || s.pol == nil || s.pol.mgr == nil {
 		return nil
 	}
 	r := s.pol.mgr.Report()
 	return &r
 }
 
-// Reset forgets the session's tokens so it can start a new sequence.
+// Reset forgets the session's tokens so it can start a new sequence. On a closed or busy
+// session it does nothing.
 func (s *Session) Reset() {
+	if _, err := s.enter(context.Background()); err != nil {
+		return
+	}
+	defer s.exit()
+	s.reset()
+}
+
+func (s *Session) reset() {
 	if s.cache != nil {
 		s.cache.Reset()
 	}
@@ -138,8 +174,19 @@ func (s *Session) Reset() {
 
 // Eval runs tokens through the model at the next positions, in batches, and returns the
 // logits after the last one (valid until the next call). With a KV policy, the first Eval
-// after Reset is the prompt; every later token is a decode step.
+// after Reset is the prompt; every later token is a decode step. A step that fails or is
+// cancelled leaves the session as it was before that step (a policy session that fails in
+// its prompt starts over from Reset).
 func (s *Session) Eval(ctx context.Context, tokens []int32) ([]float32, error) {
+	ctx, err := s.enter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer s.exit()
+	return s.eval(ctx, tokens)
+}
+
+func (s *Session) eval(ctx context.Context, tokens []int32) ([]float32, error) {
 	if len(tokens) == 0 {
 		return nil, fmt.Errorf("%w: no tokens to evaluate", ErrBadConfig)
 	}
@@ -152,6 +199,20 @@ func (s *Session) Eval(ctx context.Context, tokens []int32) ([]float32, error) {
 			return nil, fmt.Errorf("%w: token %d outside the vocabulary of %d", ErrBadConfig, t, vocab)
 		}
 	}
+	err := s.m.withDevice(ctx, func(ctx context.Context) error {
+		if err := s.evalTokens(ctx, tokens); err != nil {
+			return err
+		}
+		return s.m.dev.Read(s.acts.logits, s.logits)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.logits, nil
+}
+
+// evalTokens runs the tokens through the cache in use.
+func (s *Session) evalTokens(ctx context.Context, tokens []int32) error {
 	if s.pos == 0 {
 		s.promptLen = len(tokens)
 	}
@@ -166,7 +227,9 @@ func (s *Session) Eval(ctx context.Context, tokens []int32) ([]float32, error) {
 	case s.pol == nil:
 		err = s.evalContig(ctx, tokens)
 	case s.pos == 0:
-		err = s.evalPrompt(ctx, tokens)
+		if err = s.evalPrompt(ctx, tokens); err != nil {
+			s.reset() // the policy's prompt state cannot be resumed halfway
+		}
 	default:
 		for i := range tokens {
 			if err = s.evalDecode(ctx, tokens[i]); err != nil {
@@ -174,13 +237,7 @@ func (s *Session) Eval(ctx context.Context, tokens []int32) ([]float32, error) {
 			}
 		}
 	}
-	if err != nil {
-		return nil, err
-	}
-	if err := s.m.dev.Read(s.acts.logits, s.logits); err != nil {
-		return nil, err
-	}
-	return s.logits, nil
+	return err
 }
 
 func (s *Session) evalContig(ctx context.Context, tokens []int32) error {
@@ -215,6 +272,15 @@ func (s *Session) contigStep(tokens []int32) (*step, error) {
 // evalContigDecode runs one decode token, with attention scores when a probe wants them.
 func (s *Session) evalContigDecode(ctx context.Context, token int32) error {
 	s.decodeStep++
+	pos := s.pos
+	err := s.contigDecode(ctx, token)
+	if err != nil && s.pos == pos {
+		s.decodeStep-- // the step did not run
+	}
+	return err
+}
+
+func (s *Session) contigDecode(ctx context.Context, token int32) error {
 	if !s.probe.wants(s.decodeStep) {
 		return s.evalContig(ctx, []int32{token})
 	}

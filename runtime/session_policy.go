@@ -2,15 +2,22 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/scopekv/scope/kv"
+	"github.com/scopekv/scope/model"
+	"github.com/scopekv/scope/scope"
 )
 
 // kvPagesFor converts a KV memory budget into pages (F32 K and V per slot).
-func kvPagesFor(bytes int64, pageSize, headDim int) int {
-	return kv.PagesFor(bytes, pageSize, int64(2*4*headDim))
+func kvPagesFor(bytes int64, pageSize int, c model.Config) int {
+	return kv.PagesFor(bytes, pageSize, kvSlotBytes(c))
 }
+
+// policySlotHostBytes is the page pool's bookkeeping per slot (a position and a free-list
+// entry).
+const policySlotHostBytes = 8
 
 // evalPrompt feeds the prompt through the policy cache in chunks, collects the scores the
 // prefill method ranks, and runs its selection once the whole prompt is in (P25).
@@ -60,6 +67,8 @@ func (s *Session) promptChunk(ctx context.Context, tokens []int32, last bool) er
 
 // evalDecode runs one decode step: a slot for the token in every (layer, unit), attention
 // with scores when the policy selects at this step, then evictions (after attending, P14).
+// A step that fails before its evictions is undone (Manager.Abort), so the session can go
+// on from the same position.
 func (s *Session) evalDecode(ctx context.Context, token int32) error {
 	p := s.pol
 	if !p.decoding {
@@ -69,33 +78,50 @@ func (s *Session) evalDecode(ctx context.Context, token int32) error {
 	if err != nil {
 		return err
 	}
+	pos := s.pos
+	probeErr, err := s.decodeStepRun(ctx, token, plan)
+	if err != nil {
+		if s.pos > pos { // the forward pass ran: take its token back
+			s.pos, s.history = pos, s.history[:len(s.history)-1]
+		}
+		s.decodeStep--
+		if aerr := p.mgr.Abort(); aerr != nil {
+			s.reset()
+			return errors.Join(err, aerr)
+		}
+		return err
+	}
+	return probeErr
+}
+
+// decodeStepRun runs a begun decode step up to its End. The probe sees the step's scores
+// before the evictions; its error does not stop the step.
+func (s *Session) decodeStepRun(ctx context.Context, token int32, plan scope.Plan) (probeErr, err error) {
+	p := s.pol
 	s.decodeStep++
-	probe := s.probe.wants(s.decodeStep)
 	st := s.newStep([]int32{token})
 	s.fillLayers(st)
-	if plan.NeedScores || probe {
+	if plan.NeedScores || s.probe.wants(s.decodeStep) {
 		if err := s.attachScores(st, p.maxStride(), 1); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := s.run(ctx, st); err != nil {
-		return err
+		return nil, err
 	}
-	if probe {
-		if err := s.reportProbe(st, s.decodeStep); err != nil {
-			return err
-		}
+	if s.probe.wants(s.decodeStep) {
+		probeErr = s.reportProbe(st, s.decodeStep)
 	}
 	for l := 0; plan.NeedScores && l < len(st.tables); l++ {
 		sc, err := s.scores.read(s.m.dev, l)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := p.mgr.Observe(l, sc, st.scoreStride); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return p.mgr.End()
+	return probeErr, p.mgr.End()
 }
 
 // fillLayers takes the step's slots and page tables from the manager, and the pending page

@@ -78,5 +78,5 @@ func (t *textStream) send(s string) error {
 	if t.emit == nil || s == "" {
 		return nil
 	}
-	return t.emit(s)
+	return callSafely(func() error { return t.emit(s) })
 }
