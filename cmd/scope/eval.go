@@ -137,6 +137,7 @@ func runRecall(m *scope.Model, so scope.SessionOptions, tasks []eval.RecallTask,
 	if err != nil {
 		return 0, err
 	}
+	defer s.Close()
 	prog := eval.NewProgress(os.Stderr, "recall", len(tasks), nil)
 	var sum float64
 	for i, t := range tasks {

@@ -105,6 +105,7 @@ func runGenerate(args []string) error {
 	if err != nil {
 		return err
 	}
+	defer s.Close()
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()
 	res, err := g.generate(ctx, s, prompt, opts)

@@ -144,10 +144,12 @@ func forcedCompare(ctx context.Context, m *runtime.Model, cfg *scope.Config, ids
 	if err != nil {
 		return nil, nil, pf, err
 	}
+	defer full.Close()
 	pol, err := newSession(m, cfg, len(ids), o.MaxTokens)
 	if err != nil {
 		return nil, nil, pf, err
 	}
+	defer pol.Close()
 	lf, err := full.Eval(ctx, ids)
 	if err != nil {
 		return nil, nil, pf, err
@@ -194,6 +196,7 @@ func greedy(ctx context.Context, m *runtime.Model, cfg *scope.Config, ids []int3
 	if err != nil {
 		return nil, nil, err
 	}
+	defer s.Close()
 	logits, err := s.Eval(ctx, ids)
 	if err != nil {
 		return nil, nil, err

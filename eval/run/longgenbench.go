@@ -49,6 +49,7 @@ func RunLongGenBench(ctx context.Context, m *runtime.Model, o LongGenBenchOption
 	if err != nil {
 		return nil, err
 	}
+	defer s.Close()
 	out := &LongGenBench{Scores: map[string]eval.Result{},
 		Table: eval.Table{Corner: "dataset", Columns: o.Subsets, Rows: []eval.Row{{Name: o.Method}}}}
 	for _, sub := range o.Subsets {

@@ -94,6 +94,7 @@ func RunDrift(ctx context.Context, m *runtime.Model, prompts []string, o DriftOp
 	if err != nil {
 		return Drift{}, err
 	}
+	defer s.Close()
 	c := newDriftCollector(o.Top, o.Recent, steps, layers)
 	s.SetProbe(&runtime.Probe{Steps: steps, Layers: layers, Fn: c.observe})
 	d := Drift{Top: o.Top, Recent: o.Recent, Prompts: len(prompts)}

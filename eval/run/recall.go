@@ -106,6 +106,7 @@ func runRecallTask(ctx context.Context, m *runtime.Model, spec Spec, t eval.Reca
 	if err != nil {
 		return recallTaskResult{}, err
 	}
+	defer s.Close()
 	sv := newSurvival(T)
 	s.SetProbe(&runtime.Probe{Steps: sv.steps, Fn: sv.observe})
 	res, err := s.Generate(ctx, t.Prompt, runtime.GenerateOptions{MaxTokens: T})
