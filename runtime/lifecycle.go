@@ -214,3 +214,18 @@ func (k *sharedKV) release() bool {
 	k.refs--
 	return k.refs == 0
 }
+
+// DeviceMemoryBytes returns the device memory the model holds from the driver (weights,
+// sessions, scratch, and freed ranges it keeps for reuse), or 0 where the backend does not
+// say: the CPU backends' memory is the Go heap.
+func (m *Model) DeviceMemoryBytes() int64 {
+	if d, ok := m.dev.(interface{ MemoryBytes() int64 }); ok {
+		var n int64
+		_ = m.withDevice(context.Background(), func(context.Context) error {
+			n = d.MemoryBytes()
+			return nil
+		})
+		return n
+	}
+	return 0
+}

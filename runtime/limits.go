@@ -36,11 +36,19 @@ func actsFloats(c model.Config, batch int) int64 {
 // pageSize slots), host page bookkeeping and activations would not fit in the memory the
 // device has besides the weights. hostBytesPerSlot is the bookkeeping per slot.
 func (m *Model) checkSession(pages int64, pageSize int, hostBytesPerSlot int64) error {
-	c := m.file.Config
 	slots := pages * int64(pageSize)
+	if err := m.checkMemory(pages, slots, hostBytesPerSlot); err != nil {
+		return err
+	}
 	if pages <= 0 || slots > maxSlots {
 		return fmt.Errorf("%w: a KV store of %d pages of %d slots (at most %d slots)", ErrBadConfig, pages, pageSize, maxSlots)
 	}
+	return nil
+}
+
+// checkMemory compares a session's bytes with the device's memory besides the weights.
+func (m *Model) checkMemory(pages, slots, hostBytesPerSlot int64) error {
+	c := m.file.Config
 	kvBytes := slots * (kvSlotBytes(c) + 4) // + a position per slot
 	need := kvBytes + slots*hostBytesPerSlot + pages*4 + actsFloats(c, m.cfg.BatchSize)*4
 	budget := m.caps.MemoryBytes
