@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/scopekv/scope/internal/backend"
+	"github.com/scopekv/scope/internal/faults"
 	"github.com/scopekv/scope/vk"
 )
 
@@ -17,6 +18,9 @@ func init() {
 }
 
 func openVulkan(cfg *Config) (backend.Device, error) {
+	if faults.Hit(faults.Open) {
+		return nil, fmt.Errorf("vulkan: open: %w (injected fault)", backend.ErrDeviceLost)
+	}
 	d, err := vk.Open(vk.Options{DeviceIndex: cfg.Device - 1, Validation: cfg.Validation, Timings: cfg.VKTimings})
 	if err != nil {
 		return nil, err
