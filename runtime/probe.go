@@ -38,7 +38,20 @@ func (s *Session) SetProbe(p *Probe) {
 	s.probe = p
 }
 
-// reportProbe reads the step's scores and hands each probed layer to the probe.
+// deliverProbes hands the samples of the last Eval to the probe, outside the device
+// section, so the callback may even close the model.
+func (s *Session) deliverProbes() error {
+	out := s.probeOut
+	s.probeOut = nil
+	for _, smp := range out {
+		if err := callSafely(func() error { return s.probe.Fn(smp) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reportProbe reads the step's scores and queues a sample per probed layer.
 func (s *Session) reportProbe(st *step, decodeStep int) error {
 	c := s.m.file.Config
 	group := c.NHeads / s.units
@@ -56,9 +69,7 @@ func (s *Session) reportProbe(st *step, decodeStep int) error {
 		for h := 0; h < c.NHeads; h++ {
 			s.slotPositions(st.tables[l][h/group], smp.Positions[h*cols:(h+1)*cols])
 		}
-		if err := callSafely(func() error { return s.probe.Fn(smp) }); err != nil {
-			return err
-		}
+		s.probeOut = append(s.probeOut, smp)
 	}
 	return nil
 }

@@ -38,6 +38,7 @@ type Session struct {
 	life    sessionLife
 
 	probe      *Probe
+	probeOut   []ProbeSample // samples of the running Eval, delivered after it
 	promptLen  int // tokens of the first Eval after Reset
 	decodeStep int // tokens evaluated since the prompt
 }
@@ -205,6 +206,9 @@ func (s *Session) eval(ctx context.Context, tokens []int32) ([]float32, error) {
 		}
 		return s.m.dev.Read(s.acts.logits, s.logits)
 	})
+	if perr := s.deliverProbes(); err == nil {
+		err = perr
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -363,3 +363,28 @@ func maxAbsDiff(a, b []float32) float32 {
 	}
 	return d
 }
+
+// TestMisuseProbeCallback: a probe that panics returns ErrCallback; one that closes the
+// model does not deadlock, and the session's next call returns ErrClosed.
+func TestMisuseProbeCallback(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		m := openTiny(t, backend, scope.Config{})
+		s := newSession(t, m, scope.SessionOptions{ContextLen: 32, KV: slidePolicy()})
+		if _, err := s.Eval(bg, []int32{1, 2, 3}); err != nil {
+			t.Fatal(err)
+		}
+		s.SetProbe(&scope.Probe{Steps: []int{1}, Layers: []int{0}, Fn: func(scope.ProbeSample) error { panic("probe") }})
+		_, err := s.Eval(bg, []int32{4})
+		wantErr(t, "a probe that panics", err, scope.ErrCallback)
+		var closeErr error
+		s.SetProbe(&scope.Probe{Steps: []int{2}, Layers: []int{0}, Fn: func(scope.ProbeSample) error {
+			closeErr = m.Close()
+			return nil
+		}})
+		if _, err := s.Eval(bg, []int32{5}); err != nil || closeErr != nil {
+			t.Fatalf("a probe that closes the model: Eval %v, Close %v", err, closeErr)
+		}
+		_, err = s.Eval(bg, []int32{6})
+		wantErr(t, "Eval after the probe closed the model", err, scope.ErrClosed)
+	})
+}
