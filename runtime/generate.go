@@ -116,7 +116,7 @@ func (s *Session) Generate(ctx context.Context, prompt string, opts GenerateOpti
 	}
 	res.GenerateTime = time.Since(start) - res.PromptTime
 	res.Text = out.generated.String()
-	res.KV = s.KVReport()
+	res.KV = s.kvReport()
 	if err != nil {
 		res.StopReason = stopReason(err)
 	}

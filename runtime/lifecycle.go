@@ -129,13 +129,6 @@ func (s *Session) exit() {
 	}
 }
 
-// isClosed reports whether Close was called.
-func (s *Session) isClosed() bool {
-	s.life.mu.Lock()
-	defer s.life.mu.Unlock()
-	return s.life.closed
-}
-
 // Close frees the session's KV cache, activations and score buffers on the device and
 // returns its KV pages to the pool (a fork's shared pages lose one reference). A call
 // running on the session is cancelled: it returns an error wrapping ErrClosed and the

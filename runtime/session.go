@@ -143,9 +143,17 @@ func (s *Session) Pos() int { return s.pos }
 func (s *Session) ContextLen() int { return s.ctxLen }
 
 // KVReport returns the KV policy's accounting for the current request (nil without a
-// policy and on a closed session).
+// policy, on a closed session and while a call runs on it).
 func (s *Session) KVReport() *scope.Report {
-	if s.isClosed() || s.pol == nil || s.pol.mgr == nil {
+	if _, err := s.enter(context.Background()); err != nil {
+		return nil
+	}
+	defer s.exit()
+	return s.kvReport()
+}
+
+func (s *Session) kvReport() *scope.Report {
+	if s.pol == nil || s.pol.mgr == nil {
 		return nil
 	}
 	r := s.pol.mgr.Report()
