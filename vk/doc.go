@@ -132,8 +132,11 @@
 //
 // # Memory
 //
-// The backend contract has no way to free one buffer, weight or KV store: everything is
-// freed by Close. Internal scratch buffers and the arena grow geometrically and keep their
-// old ranges until Close; the descriptor-set cache is emptied between runs once it holds
-// more than 16384 sets.
+// FreeBuffer and FreeKV return a buffer's or KV store's ranges to their block: later
+// allocations of the same heap reuse freed ranges first (first fit), and a block whose
+// ranges are all free starts over, so sessions that come and go keep the device memory flat
+// (free.go). Blocks themselves and weights are freed by Close. Internal scratch buffers and
+// the arena grow geometrically and keep their old ranges until Close; the descriptor-set
+// cache is emptied between runs once it holds more than 16384 sets. Tests make an
+// allocation or a submit fail through internal/faults.
 package vk
