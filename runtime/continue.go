@@ -21,6 +21,14 @@ import (
 // and the request's expected new tokens (T) are the rest of the context, so later turns are
 // decode steps within it.
 func (s *Session) Continue(ctx context.Context, text string, opts GenerateOptions) (*Result, error) {
+	ctx, err := s.enter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer s.exit()
+	if opts.MaxTokens < 0 {
+		return nil, fmt.Errorf("%w: MaxTokens %d is negative (0 means up to the context)", ErrBadConfig, opts.MaxTokens)
+	}
 	tok := s.m.file.Tokenizer
 	fresh := s.pos == 0
 	ids := tok.Encode(text, fresh && !opts.NoBOS, true)
@@ -31,7 +39,7 @@ func (s *Session) Continue(ctx context.Context, text string, opts GenerateOption
 		return nil, fmt.Errorf("%w: %d new tokens at position %d exceed the context of %d", ErrContextFull, len(ids), s.pos, s.ctxLen)
 	}
 	if fresh {
-		s.Reset() // a policy request begins at the prompt, with the rest of the context as T
+		s.reset() // a policy request begins at the prompt, with the rest of the context as T
 	}
 	base := s.pos
 	out := newTextStream(tok, opts.Stream)
@@ -39,7 +47,7 @@ func (s *Session) Continue(ctx context.Context, text string, opts GenerateOption
 	out.prev = ids[len(ids)-1]
 	res := &Result{PromptTokens: len(ids), StopReason: "length"}
 	start := time.Now()
-	logits, err := s.Eval(ctx, ids)
+	logits, err := s.eval(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +60,10 @@ func (s *Session) Continue(ctx context.Context, text string, opts GenerateOption
 	}
 	res.GenerateTime = time.Since(start) - res.PromptTime
 	res.Text = out.generated.String()
-	res.KV = s.KVReport()
+	res.KV = s.kvReport()
+	if err != nil {
+		res.StopReason = stopReason(err)
+	}
 	return res, err
 }
 
@@ -64,6 +75,6 @@ func (s *Session) holdAnswer(ctx context.Context, res *Result, answerStart int) 
 	if s.pos >= want || want > s.ctxLen || s.pos < answerStart {
 		return nil
 	}
-	_, err := s.Eval(ctx, res.Tokens[len(res.Tokens)-(want-s.pos):])
+	_, err := s.eval(ctx, res.Tokens[len(res.Tokens)-(want-s.pos):])
 	return err
 }

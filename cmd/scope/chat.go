@@ -92,6 +92,7 @@ func runChat(args []string) error {
 	if err != nil {
 		return err
 	}
+	defer s.Close()
 	c := &chatter{s: s, out: bufio.NewWriter(os.Stdout), stats: !f.noStats, opts: f.generateOptions(),
 		conv: chat.NewConversation(tmpl, chat.Options{BOS: m.File().BOSText(), EOS: m.File().EOSText()}, f.system)}
 	c.opts.Stream = c.stream
