@@ -13,7 +13,8 @@ import (
 
 // FuzzSessionCalls drives sessions of a tiny model on the CPU with arbitrary call
 // sequences (new sessions with and without a KV policy, Eval with any token ids, Generate,
-// Fork, Reset, Close, cancelled contexts, a Stream that panics or cancels) and checks that
+// Continue, Fork, Reset, Close, cancelled contexts, a Stream that panics, cancels or
+// closes the session) and checks that
 // nothing panics and every error is one of the package's typed errors.
 func FuzzSessionCalls(f *testing.F) {
 	m := openTinyModel(f, scope.Config{Backend: "cpu", Threads: 1, BatchSize: 8})
@@ -52,7 +53,7 @@ func (d *sessionDriver) session() *scope.Session {
 func (d *sessionDriver) run() {
 	d.newSession()
 	for steps := 0; len(d.data) > 0 && steps < 24; steps++ {
-		op, s := d.next()%9, d.session()
+		op, s := d.next()%10, d.session()
 		switch {
 		case op == 0 || s == nil:
 			d.newSession()
@@ -63,8 +64,8 @@ func (d *sessionDriver) run() {
 			}
 			_, err := s.Eval(d.ctx(), toks)
 			d.check("Eval", err)
-		case op == 2:
-			d.generate(s)
+		case op == 2 || op == 9:
+			d.generate(s, op == 9)
 		case op == 3:
 			f, err := s.Fork()
 			d.check("Fork", err)
@@ -125,7 +126,8 @@ func (d *sessionDriver) newSession() {
 	}
 }
 
-func (d *sessionDriver) generate(s *scope.Session) {
+// generate calls Generate, or Continue on what the session holds.
+func (d *sessionDriver) generate(s *scope.Session, cont bool) {
 	prompt := make([]byte, d.next()%16)
 	for i := range prompt {
 		prompt[i] = byte(d.next())
@@ -147,8 +149,13 @@ func (d *sessionDriver) generate(s *scope.Session) {
 		}
 		return nil
 	}
-	_, err := s.Generate(ctx, string(prompt), o)
-	d.check("Generate", err)
+	var err error
+	if cont {
+		_, err = s.Continue(ctx, string(prompt), o)
+	} else {
+		_, err = s.Generate(ctx, string(prompt), o)
+	}
+	d.check("Generate/Continue", err)
 }
 
 // typed are the errors a session call may return on any input.

@@ -38,9 +38,10 @@ type Session struct {
 	life    sessionLife
 
 	probe      *Probe
-	probeOut   []ProbeSample // samples of the running Eval, delivered after it
 	promptLen  int // tokens of the first Eval after Reset
 	decodeStep int // tokens evaluated since the prompt
+
+	probeOut []ProbeSample // samples of the running Eval, delivered after it
 }
 
 // NewSession allocates a session's KV cache and activations on the model's device, after
