@@ -7,7 +7,7 @@ GO := $(shell sh scripts/go.sh)
 endif
 BIN     := bin/scope
 
-.PHONY: all build test test-short bench generate check-shaders demo vet fmt deps clean
+.PHONY: all build test test-race test-short bench generate check-shaders demo vet fmt deps clean
 
 all: build
 
@@ -25,6 +25,13 @@ vet:
 # cannot skip there.
 test: vet
 	$(GO) test -count=1 -timeout 25m ./...
+	$(MAKE) test-race
+
+# The misuse, resource and fault-injection suites and the session lifecycle under the race
+# detector (docs/reliability.md).
+test-race:
+	$(GO) test -race -count=1 -timeout 20m -run 'TestMisuse|TestResource|TestFault' ./tests
+	$(GO) test -race -count=1 -run 'TestForkCloseReturnsPages|FuzzSessionCalls|TestFork|TestContinue' ./runtime
 
 test-short:
 	$(GO) test -short ./...
