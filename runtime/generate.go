@@ -49,9 +49,7 @@ type Result struct {
 	PromptTokens int           // prompt tokens evaluated, BOS included
 	PromptTime   time.Duration // evaluating the prompt
 	GenerateTime time.Duration // sampling and evaluating the new tokens
-	// StopReason: "eos", "length", "context", "stop" (a stop string); after an error,
-	// "cancelled" (the context, or a Close) or "error".
-	StopReason string
+	StopReason   string        // "eos", "length", "context", "stop"; "cancelled" or "error" with an error
 	KV           *scope.Report // KV policy accounting (nil without a policy)
 }
 
