@@ -13,8 +13,11 @@
 // # Concurrency
 //
 // A Model is safe for concurrent use: several goroutines may each drive their own Session
-// of one Model (the device runs one forward step at a time). A Session is not: use it
-// from one goroutine at a time. Close a Model only after its sessions are done.
+// of one Model (the device runs one forward step at a time). A Session serves one call at
+// a time: a call made while another runs on it returns ErrBusy. Session.Close frees a
+// session's device memory and KV pages (close sessions you no longer need, forks
+// included); Model.Close may come at any time, from any goroutine: it stops the running
+// calls (they return ErrClosed) and frees everything. See docs/reliability.md.
 //
 // # Errors
 //
@@ -22,5 +25,8 @@
 // ErrContextFull when a prompt or generation does not fit the context, ErrNoDevice when
 // the chosen backend cannot run here, ErrOutOfMemory and ErrDeviceLost from the device,
 // ErrOutOfPages when a bounded KV pool is full, ErrUnsupported for a model this runtime
-// cannot run. A canceled context stops a generation with the context's error.
+// cannot run, ErrClosed after Close, ErrBusy for a second call on a busy session,
+// ErrCallback when a callback panics. A canceled context stops a generation with the
+// context's error. Sizes are checked against the device's memory before anything is
+// allocated.
 package runtime
