@@ -23,6 +23,13 @@ type Config struct {
 	RefreshPeriod  int  // Discontinuous: steps per refresh; 0 = delta+1 as in the reference
 	CapBudget      bool // Adaptive/Discontinuous: keep the budget at most D (P11)
 
+	// Score ranks decoded entries at a rebuild: the current query's attention (the paper)
+	// or a history of it (ScoreDecay with factor ScoreDecay in (0, 1], ScoreWindowMax over
+	// the last ScoreWindow steps). A history needs the attention of every decode step.
+	Score       DecodeScore
+	ScoreDecay  float32
+	ScoreWindow int
+
 	PageSize int // token slots per KV page
 }
 
@@ -68,6 +75,8 @@ func (c Config) validateNames() error {
 		return c.errorf("unknown GQA mode %d", c.GQA)
 	case int(c.Pooling) >= len(poolNames):
 		return c.errorf("unknown pooling %d", c.Pooling)
+	case int(c.Score) >= len(scoreNames):
+		return c.errorf("unknown decode score %d", c.Score)
 	}
 	return nil
 }
@@ -117,8 +126,29 @@ func (c Config) validateDecode(ctx int) error {
 	if c.Prefill != PrefillFull && c.PrefillBudget+d > ctx {
 		return c.errorf("budgets P+D=%d exceed the context %d", c.PrefillBudget+d, ctx)
 	}
+	return c.validateScore()
+}
+
+func (c Config) validateScore() error {
+	switch c.Score {
+	case ScoreDecay:
+		// !(x > 0) also rejects NaN
+		if !(c.ScoreDecay > 0) || c.ScoreDecay > 1 {
+			return c.errorf("score decay %g must be in (0, 1]", c.ScoreDecay)
+		}
+	case ScoreWindowMax:
+		if c.ScoreWindow < 1 || c.ScoreWindow > maxScoreWindow {
+			return c.errorf("score window %d must be in 1..%d", c.ScoreWindow, maxScoreWindow)
+		}
+	}
+	if c.Score != ScoreCurrent && !c.Decode.scored() {
+		return c.errorf("decode score %s needs a scored decode policy, not %s", c.Score, c.Decode)
+	}
 	return nil
 }
+
+// maxScoreWindow bounds ScoreWindowMax's history (W values per decoded entry).
+const maxScoreWindow = 256
 
 func (c Config) errorf(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...)

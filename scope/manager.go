@@ -74,6 +74,7 @@ type Manager struct {
 	slotsN   int // tokens in the last append
 
 	acct accounting
+	hist *history // scores kept across steps (nil for the current-query score)
 
 	// scratch, reused every step
 	sel      selector
@@ -218,6 +219,7 @@ func (m *Manager) Fork() (*Manager, error) {
 	sched := *m.sched
 	c.sched = &sched
 	c.acct = m.acct.clone()
+	c.hist = m.hist.clone()
 	return c, nil
 }
 

@@ -52,6 +52,12 @@ func (m *Manager) Observe(layer int, probs []float32, stride int) error {
 			ErrScores, layer, m.shape.Heads, need, len(probs), stride)
 	}
 	for u := range m.units {
+		if m.cfg.Score.history() {
+			m.recordUnit(layer, u, probs, stride)
+		}
+		if m.plan.Evict == 0 {
+			continue
+		}
 		if err := m.evictUnit(layer, u, probs, stride); err != nil {
 			return err
 		}
@@ -108,24 +114,17 @@ func (m *Manager) evictUnit(layer, unit int, probs []float32, stride int) error 
 	if probs != nil {
 		probs = probs[first*ps:] // score index i of the scanned pages is first*ps + i
 	}
-	lo := m.promptStart + int32(m.promptLen) // first decode position
-	if m.cfg.Decode == DecodeH2O {
-		lo = 0
-	}
+	lo := m.candidateLo()
 	hi := m.nextPos - int32(m.cfg.Recent) + 1 // first recent position
 	rows := m.unitRows(unit, probs, stride, len(m.posBuf))
-	inv := 1 / float32(len(rows))
 	m.sel.reset()
 	for i, pos := range m.posBuf {
 		if pos < lo || pos >= hi {
 			continue
 		}
-		var score float32
-		if rows != nil {
-			for _, r := range rows {
-				score += r[i]
-			}
-			score *= inv
+		score := meanAt(rows, i)
+		if m.hist != nil {
+			score = m.hist.score(layer*m.units+unit, pos)
 		}
 		m.sel.add(score, pos, table[i/ps]*int32(ps)+int32(i%ps))
 	}
@@ -140,6 +139,45 @@ func (m *Manager) evictUnit(layer, unit int, probs []float32, stride int) error 
 		m.evict = append(m.evict, c.slot)
 	}
 	return m.seq.FreeSlots(layer, unit, m.evict)
+}
+
+// candidateLo returns the first position a decode rebuild may evict: the first decoded
+// one, or the prompt's first for the unified H2O baseline.
+func (m *Manager) candidateLo() int32 {
+	if m.cfg.Decode == DecodeH2O {
+		return 0
+	}
+	return m.promptStart + int32(m.promptLen)
+}
+
+// meanAt returns the mean of rows[*][i] (0 without rows): a unit's score of table slot i.
+func meanAt(rows [][]float32, i int) float32 {
+	if len(rows) == 0 {
+		return 0
+	}
+	var score float32
+	for _, r := range rows {
+		score += r[i]
+	}
+	return score * (1 / float32(len(rows)))
+}
+
+// recordUnit adds this step's attention of every candidate of (layer, unit), the new
+// token included, to the score history.
+func (m *Manager) recordUnit(layer, unit int, probs []float32, stride int) {
+	lo := m.candidateLo()
+	if m.hist == nil {
+		m.hist = newHistory(m.cfg, m.shape.Layers*m.units, lo)
+	}
+	ps := m.cfg.PageSize
+	first := m.frozen[layer*m.units+unit]
+	m.posBuf = m.seq.TablePositionsFrom(layer, unit, first, m.posBuf[:0])
+	rows := m.unitRows(unit, probs[first*ps:], stride, len(m.posBuf))
+	for i, pos := range m.posBuf {
+		if pos >= lo {
+			m.hist.record(layer*m.units+unit, pos, m.plan.Step, meanAt(rows, i))
+		}
+	}
 }
 
 // unitRows returns the score rows of the unit's query heads, each n long (nil without

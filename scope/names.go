@@ -118,3 +118,31 @@ func parseEnum(what string, names []string, s string, aliases map[string]int) (i
 	}
 	return 0, fmt.Errorf("%w: unknown %s %q (want one of %v)", ErrConfig, what, s, names)
 }
+
+// DecodeScore is how a scored decode policy ranks decoded entries at a rebuild.
+type DecodeScore uint8
+
+const (
+	// ScoreCurrent ranks by the current query's attention only (the paper, spec P7).
+	ScoreCurrent DecodeScore = iota
+	// ScoreDecay ranks by the attention an entry received since it was written, each
+	// older step's share multiplied by ScoreDecay once per step (a decayed running sum).
+	ScoreDecay
+	// ScoreWindowMax ranks by the largest attention an entry received in the last
+	// ScoreWindow steps, so a token re-read once every few steps keeps its rank between
+	// the reads.
+	ScoreWindowMax
+)
+
+var scoreNames = []string{"current", "decay", "window"}
+
+func (s DecodeScore) String() string { return enumName(scoreNames, int(s)) }
+
+// ParseDecodeScore reads current|decay|window.
+func ParseDecodeScore(s string) (DecodeScore, error) {
+	i, err := parseEnum("decode score", scoreNames, s, nil)
+	return DecodeScore(i), err
+}
+
+// history reports whether the score needs attention from every step, not only rebuilds.
+func (s DecodeScore) history() bool { return s != ScoreCurrent }

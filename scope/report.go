@@ -40,7 +40,9 @@ type Report struct {
 	SlotsCompacted    int64 `json:"slots_compacted"`
 	DecodeEntries     int   `json:"decode_entries"`      // per (layer, unit), after the last step
 	PeakDecodeEntries int   `json:"peak_decode_entries"` // attended, new token included
-	PeakLayerEntries  int   `json:"peak_layer_entries"`  // max over layers of P_l + peak decode
+	// MeanDecodeEntries is the decode entries per (layer, unit) attended, mean over the steps.
+	MeanDecodeEntries float64 `json:"mean_decode_entries"`
+	PeakLayerEntries  int     `json:"peak_layer_entries"` // max over layers of P_l + peak decode
 
 	StepEntries []int           `json:"step_entries"` // attended entries, all layers and units, per step
 	Events      []Event         `json:"events"`
@@ -51,7 +53,7 @@ type Report struct {
 type accounting struct {
 	steps, firstRebuild, rebuilds, evictingRebuilds int
 	evictions, moved                                int64
-	peakDecode                                      int
+	peakDecode, sumDecode                           int
 	stepEntries                                     []int
 	events                                          []Event
 }
@@ -67,6 +69,7 @@ func (a *accounting) init(maxNewTokens int) {
 func (a *accounting) begin(p Plan, resident int) {
 	a.steps++
 	a.peakDecode = max(a.peakDecode, p.Entries)
+	a.sumDecode += p.Entries
 	a.stepEntries = append(a.stepEntries, resident)
 }
 
@@ -104,6 +107,9 @@ func (m *Manager) Report() Report {
 		DecodeEntries: m.sched.Entries(), PeakDecodeEntries: a.peakDecode,
 		StepEntries: slices.Clone(a.stepEntries), Events: slices.Clone(a.events),
 		Layers: m.seq.Stats(nil),
+	}
+	if a.steps > 0 {
+		r.MeanDecodeEntries = float64(a.sumDecode) / float64(a.steps)
 	}
 	for _, b := range m.budgets {
 		r.PeakLayerEntries = max(r.PeakLayerEntries, b+a.peakDecode)

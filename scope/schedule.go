@@ -22,6 +22,7 @@ type Schedule struct {
 	delta     int
 	period    int
 	capBudget bool
+	history   bool // the score keeps a history: scores at every step
 
 	step int // last planned step
 	n    int // decode entries after the last step's eviction
@@ -37,6 +38,7 @@ func NewSchedule(cfg Config, maxNewTokens int) (*Schedule, error) {
 	return &Schedule{
 		policy: cfg.Decode, d: cfg.DecodeBudget, r: cfg.Recent,
 		delta: delta, period: cfg.PeriodFor(delta), capBudget: cfg.CapBudget,
+		history: cfg.Score.history() && cfg.Decode.scored(),
 	}, nil
 }
 
@@ -76,7 +78,7 @@ func (s *Schedule) Peek() Plan {
 func (s *Schedule) Next() Plan {
 	s.step++
 	s.n++
-	p := Plan{Step: s.step, Budget: s.budget(s.step), Entries: s.n}
+	p := Plan{Step: s.step, Budget: s.budget(s.step), Entries: s.n, NeedScores: s.history}
 	if s.policy == DecodeNone || s.n < p.Budget {
 		return p
 	}
@@ -91,7 +93,45 @@ func (s *Schedule) Next() Plan {
 	}
 	p.Rebuild = true
 	p.Evict = s.n - p.Budget
-	p.NeedScores = p.Evict > 0 && s.policy.scored()
+	p.NeedScores = s.history || p.Evict > 0 && s.policy.scored()
 	s.n = p.Budget
 	return p
+}
+
+// DecodeFootprint replays the schedule of a request of maxNewTokens new tokens over its
+// T-1 decode passes (P13) and returns the most decode entries any step attends (the new
+// token included) and their mean over the steps. It is what a (layer, unit) holds beyond
+// its prompt entries, so budgets of different policies can be compared at equal peak.
+func DecodeFootprint(cfg Config, maxNewTokens int) (peak int, mean float64, err error) {
+	s, err := NewSchedule(cfg, maxNewTokens)
+	if err != nil {
+		return 0, 0, err
+	}
+	sum := 0
+	for range maxNewTokens - 1 {
+		e := s.Next().Entries
+		peak, sum = max(peak, e), sum+e
+	}
+	if maxNewTokens > 1 {
+		mean = float64(sum) / float64(maxNewTokens-1)
+	}
+	return peak, mean, nil
+}
+
+// BudgetForPeak returns the largest decode budget D <= cfg.DecodeBudget whose schedule
+// (with delta derived from it) attends at most peak decode entries at any step of a
+// request of maxNewTokens new tokens, or ErrConfig when no D > R fits.
+func BudgetForPeak(cfg Config, maxNewTokens, peak int) (int, error) {
+	for d := cfg.DecodeBudget; d > cfg.Recent; d-- {
+		c := cfg
+		c.DecodeBudget = d
+		got, _, err := DecodeFootprint(c, maxNewTokens)
+		if err != nil {
+			return 0, err
+		}
+		if got <= peak {
+			return d, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: no decode budget above R=%d keeps %s within %d entries", ErrConfig, cfg.Recent, cfg.Decode, peak)
 }
