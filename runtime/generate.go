@@ -70,6 +70,8 @@ func rate(n int, d time.Duration) float64 {
 // MaxTokens new tokens. The session is reset first. When generation stops on an error
 // after the prompt (a cancelled context, a closed model or session, a Stream error), the
 // result so far comes back with the error and its StopReason says why.
+// The last of MaxTokens tokens is not evaluated (nothing reads its KV entry), so the session
+// ends at position prompt+T-1.
 func (s *Session) Generate(ctx context.Context, prompt string, opts GenerateOptions) (*Result, error) {
 	ctx, err := s.enter(ctx)
 	if err != nil {
@@ -154,6 +156,9 @@ func (s *Session) sampleLoop(ctx context.Context, logits []float32, opts Generat
 				res.StopReason, err = "stop", nil
 			}
 			return err
+		}
+		if opts.MaxTokens > 0 && len(res.Tokens) == opts.MaxTokens {
+			return nil // the last token is returned, never evaluated: T tokens, T-1 passes (P13)
 		}
 		if s.pos >= s.ctxLen {
 			res.StopReason = "context"
