@@ -118,20 +118,35 @@ func DecodeFootprint(cfg Config, maxNewTokens int) (peak int, mean float64, err 
 	return peak, mean, nil
 }
 
-// BudgetForPeak returns the largest decode budget D <= cfg.DecodeBudget whose schedule
-// (with delta derived from it) attends at most peak decode entries at any step of a
-// request of maxNewTokens new tokens, or ErrConfig when no D > R fits.
-func BudgetForPeak(cfg Config, maxNewTokens, peak int) (int, error) {
+// FitPeak returns cfg with the largest decode budget D <= cfg.DecodeBudget whose schedule
+// (delta derived from it) attends at most peak decode entries at any step of a request of
+// maxNewTokens new tokens. When no D fits that way (Discontinuous saws up to delta entries
+// above its budget, and delta grows as D shrinks), Adaptive and Discontinuous get
+// CapBudget and the largest D, then the largest fixed Delta, that fit. ErrConfig when
+// nothing above R fits.
+func FitPeak(cfg Config, maxNewTokens, peak int) (Config, error) {
+	fits := func(c Config) (bool, error) {
+		got, _, err := DecodeFootprint(c, maxNewTokens)
+		return err == nil && got <= peak, err
+	}
 	for d := cfg.DecodeBudget; d > cfg.Recent; d-- {
 		c := cfg
 		c.DecodeBudget = d
-		got, _, err := DecodeFootprint(c, maxNewTokens)
-		if err != nil {
-			return 0, err
-		}
-		if got <= peak {
-			return d, nil
+		if ok, err := fits(c); ok || err != nil {
+			return c, err
 		}
 	}
-	return 0, fmt.Errorf("%w: no decode budget above R=%d keeps %s within %d entries", ErrConfig, cfg.Recent, cfg.Decode, peak)
+	if cfg.Decode == DecodeAdaptive || cfg.Decode == DecodeDiscontinuous {
+		for d := cfg.DecodeBudget; d > cfg.Recent; d-- {
+			c := cfg
+			c.DecodeBudget, c.CapBudget = d, true
+			for delta := c.DeltaFor(maxNewTokens); delta >= 1; delta-- {
+				c.Delta = delta
+				if ok, err := fits(c); ok || err != nil {
+					return c, err
+				}
+			}
+		}
+	}
+	return cfg, fmt.Errorf("%w: no decode budget above R=%d keeps %s within %d entries", ErrConfig, cfg.Recent, cfg.Decode, peak)
 }

@@ -84,6 +84,9 @@ type gridFlags struct {
 	prefillMethods, prefillRatios, policies, decodeRatios, recents, plugins string
 	pluginRatio                                                             float64
 	pluginRecent                                                            int
+	gqaModes, scores                                                        string
+	equalPeak, capBudget, pyramidMean                                       bool
+	expectedRatio                                                           float64
 }
 
 func (f *gridFlags) register(fs *flag.FlagSet, d evalrun.Grid) {
@@ -99,11 +102,37 @@ func (f *gridFlags) register(fs *flag.FlagSet, d evalrun.Grid) {
 	fs.StringVar(&f.plugins, "plugins", strings.Join(pairs, ","), "PREFILL+DECODE pairs at --plugin-ratio of the prompt, at every decode ratio")
 	fs.Float64Var(&f.pluginRatio, "plugin-ratio", d.PluginRatio, "prefill budget of the plug-in pairs, as a fraction of the prompt")
 	fs.IntVar(&f.pluginRecent, "plugin-recent", d.PluginRecent, "R of the plug-in pairs")
+	fs.StringVar(&f.gqaModes, "gqa-modes", strings.Join(d.GQAModes, ","), "GQA modes to run every configuration in: group, faithful (default group)")
+	fs.StringVar(&f.scores, "decode-scores", strings.Join(d.DecodeScores, ","), "decode scores besides the current query's, for the scored policies: decay:F, window:W")
+	fs.BoolVar(&f.equalPeak, "equal-peak", d.EqualPeak, "lower each decode policy's D so that it never holds more decode entries than Slide (equal peak memory)")
+	fs.BoolVar(&f.capBudget, "cap-budget", d.CapBudget, "keep Adaptive/Discontinuous budgets at most D")
+	fs.Float64Var(&f.expectedRatio, "expected-ratio", d.ExpectedRatio, "clamp T to this fraction of the output before deriving delta (0 = off)")
+	fs.BoolVar(&f.pyramidMean, "pyramid-equal-mean", d.PyramidMean, "lower PyramidKV's nominal P until its mean P_l is at most SnapKV's P")
 }
 
 func (f *gridFlags) grid() (evalrun.Grid, error) {
 	g := evalrun.Grid{PrefillMethods: splitList(f.prefillMethods), DecodePolicies: splitList(f.policies),
-		PluginRatio: f.pluginRatio, PluginRecent: f.pluginRecent}
+		PluginRatio: f.pluginRatio, PluginRecent: f.pluginRecent, GQAModes: splitList(f.gqaModes),
+		DecodeScores: splitList(f.scores), EqualPeak: f.equalPeak, CapBudget: f.capBudget,
+		ExpectedRatio: f.expectedRatio, PyramidMean: f.pyramidMean}
+	for _, m := range g.GQAModes {
+		if _, err := kvscope.ParseGQA(m); err != nil {
+			return g, fmt.Errorf("--gqa-modes: %w", err)
+		}
+	}
+	for _, sc := range g.DecodeScores {
+		c := kvscope.DefaultConfig()
+		if err := evalrun.ParseScore(&c, sc); err != nil {
+			return g, fmt.Errorf("--decode-scores: %w", err)
+		}
+		c.Decode, c.DecodeBudget, c.Recent = kvscope.DecodeSlide, 2, 1
+		if err := c.Validate(4); err != nil {
+			return g, fmt.Errorf("--decode-scores: %w", err)
+		}
+	}
+	if f.expectedRatio < 0 {
+		return g, fmt.Errorf("--expected-ratio must be >= 0, got %g", f.expectedRatio)
+	}
 	for _, s := range splitList(f.plugins) {
 		p, err := evalrun.ParsePair(s)
 		if err != nil {

@@ -17,6 +17,10 @@ type kvFlags struct {
 	delta, period                        int
 	memMiB                               int64
 	paged                                bool
+	capBudget                            bool
+	expected, scoreWindow                int
+	score                                string
+	scoreDecay                           float64
 }
 
 func (f *kvFlags) register(fs *flag.FlagSet) {
@@ -31,6 +35,11 @@ func (f *kvFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.recent, "kv-recent", d.Recent, "R: newest decode entries always kept")
 	fs.IntVar(&f.delta, "kv-delta", 0, "adaptive/discontinuous delta (0 = floor((T-R)/(D-R)) from -n)")
 	fs.IntVar(&f.period, "kv-refresh-period", 0, "discontinuous steps per refresh (0 = delta+1)")
+	fs.BoolVar(&f.capBudget, "kv-cap-budget", false, "adaptive/discontinuous: never let the budget grow past D")
+	fs.IntVar(&f.expected, "kv-expected-tokens", 0, "clamp T to this many tokens before deriving delta (0 = off)")
+	fs.StringVar(&f.score, "kv-score", "current", "decode score: current (the query's attention), decay (decayed sum since written), window (max over the last steps)")
+	fs.Float64Var(&f.scoreDecay, "kv-score-decay", 0.9, "decay factor per step of --kv-score decay, in (0, 1]")
+	fs.IntVar(&f.scoreWindow, "kv-score-window", 8, "steps of --kv-score window")
 	fs.IntVar(&f.pageSize, "kv-page-size", d.PageSize, "KV page size in token slots")
 	fs.StringVar(&f.gqa, "kv-gqa", "group", "GQA selection: group (per KV head) or faithful (per query head)")
 	fs.Int64Var(&f.memMiB, "kv-mem", 0, "KV pool size in MiB (0 = the whole context)")
@@ -57,6 +66,11 @@ func (f *kvFlags) config() (*scope.Config, error) {
 	c.PrefillBudget, c.Window, c.Kernel = f.prefillBudget, f.window, f.kernel
 	c.DecodeBudget, c.Recent, c.PageSize = f.decodeBudget, f.recent, f.pageSize
 	c.Delta, c.RefreshPeriod = f.delta, f.period
+	c.CapBudget, c.ExpectedTokens = f.capBudget, f.expected
+	if c.Score, err = scope.ParseDecodeScore(f.score); err != nil {
+		return nil, err
+	}
+	c.ScoreDecay, c.ScoreWindow = float32(f.scoreDecay), f.scoreWindow
 	if f.memMiB < 0 {
 		return nil, fmt.Errorf("--kv-mem must be >= 0")
 	}

@@ -149,7 +149,7 @@ func (c chartSet) decodeFigure(set *RecallSet) plot.Figure {
 		if !anyPoint(curves) {
 			continue // R too large for the decode budgets of this set
 		}
-		ch := plot.AccuracyVsBudget(fmt.Sprintf("%s: full prefill, total N+D, R=%d", c.title, r),
+		ch := plot.AccuracyVsBudget(fmt.Sprintf("%s: full prefill, %s, R=%d", c.title, c.grid.MemoryBasis(), r),
 			"decode budget D / output length T", curves)
 		ch.Refs = full
 		f.Panels = append(f.Panels, ch)
@@ -376,8 +376,16 @@ func SweepCharts(sw *RecallSweep, dir string) (string, error) {
 	if len(g.PrefillMethods) > 0 {
 		decode = append(decode, fmt.Sprintf("%s P=%s", g.PrefillMethods[0], pct(g.PluginRatio)))
 	}
-	for _, p := range g.DecodePolicies {
-		decode = append(decode, policyLabel(p))
+	fixed := len(decode)
+	type policyVariant struct{ policy, variant string }
+	var pvs []policyVariant
+	for _, v := range g.Variants() {
+		for _, p := range g.DecodePolicies {
+			if !strings.Contains(v, "score=") || scoredPolicy(p) {
+				pvs = append(pvs, policyVariant{p, v})
+				decode = append(decode, policyLabel(p)+v)
+			}
+		}
 	}
 	var plugins []string
 	for _, p := range g.Plugins {
@@ -391,8 +399,9 @@ func SweepCharts(sw *RecallSweep, dir string) (string, error) {
 		sa, sb := plot.Series{Name: name, Style: i + 1}, plot.Series{Name: name, Style: i + 1}
 		for j, lbl := range decode {
 			run := lbl
-			if j >= len(decode)-len(g.DecodePolicies) {
-				run = policyRun(g.DecodePolicies[j-(len(decode)-len(g.DecodePolicies))], ratio, c.recent)
+			if j >= fixed {
+				pv := pvs[j-fixed]
+				run = policyRun(pv.policy, ratio, c.recent) + pv.variant
 			}
 			sa.Y = append(sa.Y, accuracyOf(set, run))
 		}
@@ -401,7 +410,7 @@ func SweepCharts(sw *RecallSweep, dir string) (string, error) {
 		}
 		a, b = append(a, sa), append(b, sb)
 	}
-	f := plot.Figure{Panels: []plot.Chart{barChart(fmt.Sprintf("full prefill; decode D = %s of T, equal total N+D", frac(ratio)), decode, a)}}
+	f := plot.Figure{Panels: []plot.Chart{barChart(fmt.Sprintf("full prefill; decode D = %s of T, %s", frac(ratio), g.MemoryBasis()), decode, a)}}
 	if len(plugins) > 0 {
 		f.Panels = append(f.Panels, barChart(fmt.Sprintf("prefill P=%s of the prompt + decode D = %s of T, R=%d",
 			pct(g.PluginRatio), frac(ratio), g.PluginRecent), plugins, b))

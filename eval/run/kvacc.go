@@ -18,6 +18,12 @@ func (a *kvAcc) add(rep *scope.Report) {
 	k := &a.sum
 	k.PrefillKept += mean(rep.PrefillKept)
 	k.PeakLayerEntries += float64(rep.PeakLayerEntries)
+	k.PeakDecode += float64(rep.PeakDecodeEntries)
+	k.MeanDecode += rep.MeanDecodeEntries
+	k.Units = rep.Units
+	for _, p := range rep.PrefillKept {
+		k.PeakBytes += float64(int64(p+rep.PeakDecodeEntries) * int64(rep.Units) * rep.SlotSize)
+	}
 	k.Rebuilds += float64(rep.Rebuilds)
 	k.EvictingRebuilds += float64(rep.EvictingRebuilds)
 	k.Evictions += float64(rep.Evictions)
@@ -46,7 +52,8 @@ func (a *kvAcc) summary() KVSummary {
 	}
 	n, k := float64(a.n), a.sum
 	return KVSummary{Delta: a.delta, Period: a.period, PrefillKept: k.PrefillKept / n,
-		PeakLayerEntries: k.PeakLayerEntries / n, MeanEntries: k.MeanEntries / n, Rebuilds: k.Rebuilds / n,
+		PeakLayerEntries: k.PeakLayerEntries / n, PeakDecode: k.PeakDecode / n, MeanDecode: k.MeanDecode / n,
+		Units: k.Units, PeakBytes: k.PeakBytes / n, MeanEntries: k.MeanEntries / n, Rebuilds: k.Rebuilds / n,
 		EvictingRebuilds: k.EvictingRebuilds / n, Evictions: k.Evictions / n, BytesCopied: k.BytesCopied / n,
 		SlotsCompacted: k.SlotsCompacted / n}
 }

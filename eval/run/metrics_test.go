@@ -3,9 +3,11 @@ package run
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/scopekv/scope/runtime"
+	kvscope "github.com/scopekv/scope/scope"
 )
 
 func TestArgmax(t *testing.T) {
@@ -207,5 +209,54 @@ func TestSpecBudgets(t *testing.T) {
 			t.Errorf("duplicate spec name %q", s.Name)
 		}
 		seen[s.Name] = true
+	}
+}
+
+// TestEqualPeakAndPyramidMean: with EqualPeak every decode policy's schedule attends at
+// most Slide's D+1 decode entries (Discontinuous at D = T/8 needs a capped budget and a
+// smaller delta for that), and PyramidMean brings PyramidKV's mean P_l to at most SnapKV's P.
+func TestEqualPeakAndPyramidMean(t *testing.T) {
+	const n, tt, layers = 396, 385, 4
+	g := DefaultGrid()
+	g.GQAModes, g.DecodeScores = []string{"group", "faithful"}, []string{"decay:0.9"}
+	for _, s := range g.Specs(n, tt) {
+		c, b, err := s.ConfigLayers(n, tt, layers)
+		if err != nil {
+			t.Fatalf("%s: %v", s.Name, err)
+		}
+		if c.Decode != kvscope.DecodeNone {
+			nominal := ratioOf(s.DecodeRatio, tt)
+			peak, _, err := kvscope.DecodeFootprint(c, tt)
+			if err != nil || peak > nominal+1 {
+				t.Errorf("%s: peak %d decode entries (D=%d, delta %d, cap %v), limit %d: %v", s.Name, peak, b.D, c.Delta, c.CapBudget, nominal+1, err)
+			}
+			if s.Decode == "slide" && (b.D != nominal || b.NominalD != 0) {
+				t.Errorf("%s: slide's D changed to %d", s.Name, b.D)
+			}
+		}
+		if s.Prefill == "pyramidkv" {
+			p := ratioOf(s.PrefillRatio, n)
+			if m := mean(c.PrefillBudgets(n, layers)); m > float64(p) || m < 0.95*float64(p) {
+				t.Errorf("%s: mean P_l %.1f, want at most (and near) %d", s.Name, m, p)
+			}
+		}
+		if strings.Contains(s.Name, "faithful") != (c.GQA == kvscope.GQAFaithful) ||
+			strings.Contains(s.Name, "decay") != (c.Score == kvscope.ScoreDecay) {
+			t.Errorf("%s: GQA %v, score %v", s.Name, c.GQA, c.Score)
+		}
+	}
+	// 2 modes x (the 54 specs + 4 scored policies x 5 (D, R) + 5 scored pairs x 2 D)
+	if got, want := len(g.Specs(n, tt)), 2*(54+4*5+5*2); got != want {
+		t.Errorf("%d specs, want %d", got, want)
+	}
+	c := DefaultGrid()
+	c.EqualPeak = false
+	for _, s := range c.Specs(n, tt) {
+		if s.Decode == "discontinuous" && s.DecodeRatio == 0.125 && s.Recent == 32 {
+			cfg, _, _ := s.Config(n, tt)
+			if peak, _, _ := kvscope.DecodeFootprint(cfg, tt); peak <= 49 {
+				t.Errorf("nominal discontinuous D=48 R=32 peaks at %d: the equal-peak fit is not exercised", peak)
+			}
+		}
 	}
 }

@@ -21,9 +21,17 @@ func RecallOutput(k int) int { return 3*k + 1 }
 
 // KVSummary is the accounting of one configuration, averaged over its prompts.
 type KVSummary struct {
-	Delta            int     `json:"delta,omitempty"`
-	Period           int     `json:"refresh_period,omitempty"`
-	PrefillKept      float64 `json:"prefill_kept"`       // mean P_l
+	Delta       int     `json:"delta,omitempty"`
+	Period      int     `json:"refresh_period,omitempty"`
+	PrefillKept float64 `json:"prefill_kept"` // mean P_l
+	// PeakDecode and MeanDecode are the decode entries resident per (layer, unit) beyond
+	// the prompt's P_l (the new token included): the peak over the steps and their mean.
+	PeakDecode float64 `json:"peak_decode_entries"`
+	MeanDecode float64 `json:"mean_decode_entries"`
+	Units      int     `json:"units_per_layer,omitempty"` // KV heads (group) or query heads (faithful)
+	// PeakBytes is the most KV bytes the sequence held: every layer and unit at P_l plus
+	// the peak decode entries, times the bytes of one entry (K, V and its position).
+	PeakBytes        float64 `json:"peak_bytes"`
 	PeakLayerEntries float64 `json:"peak_layer_entries"` // P_l + peak decode entries, per KV head
 	MeanEntries      float64 `json:"mean_entries"`       // attended entries per layer and KV head, mean over steps
 	Rebuilds         float64 `json:"rebuilds"`           // selection runs per layer
@@ -98,7 +106,7 @@ type recallTaskResult struct {
 func runRecallTask(ctx context.Context, m *runtime.Model, spec Spec, t eval.RecallTask) (recallTaskResult, error) {
 	n := len(m.Tokenizer().Encode(t.Prompt, true, false))
 	T := RecallOutput(t.K)
-	cfg, b, err := spec.Config(n, T)
+	cfg, b, err := spec.ConfigLayers(n, T, m.Config().NLayers)
 	if err != nil {
 		return recallTaskResult{}, err
 	}

@@ -3,6 +3,8 @@ package run
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/scopekv/scope/scope"
@@ -24,8 +26,20 @@ type Spec struct {
 	Prefill      string  `json:"prefill"`
 	PrefillRatio float64 `json:"prefill_ratio"` // P/N; 1 (or Prefill "full") keeps the prompt
 	Decode       string  `json:"decode"`
-	DecodeRatio  float64 `json:"decode_ratio"` // D/T; 0 with Decode "none"
-	Recent       int     `json:"recent"`       // R (decode policies only)
+	DecodeRatio  float64 `json:"decode_ratio"`    // D/T; 0 with Decode "none"
+	Recent       int     `json:"recent"`          // R (decode policies only)
+	GQA          string  `json:"gqa,omitempty"`   // group (default) or faithful
+	Score        string  `json:"score,omitempty"` // decode score: current (default), decay:F, window:W
+	// EqualPeak sets a decode policy's D so that its schedule never attends more decode
+	// entries than Slide's D+1 at DecodeRatio: every policy at the same peak memory.
+	EqualPeak bool `json:"equal_peak,omitempty"`
+	// CapBudget keeps Adaptive/Discontinuous budgets at most D; ExpectedRatio > 0 clamps T
+	// to ExpectedRatio*T before deriving delta (scope.Config.ExpectedTokens).
+	CapBudget     bool    `json:"cap_budget,omitempty"`
+	ExpectedRatio float64 `json:"expected_ratio,omitempty"`
+	// PyramidMean lowers PyramidKV's nominal P until its mean P_l over the layers is at
+	// most PrefillRatio of the prompt, the P SnapKV keeps in every layer.
+	PyramidMean bool `json:"pyramid_mean,omitempty"`
 	// KV, when set, is used as is (absolute budgets, for example from command-line flags)
 	// instead of the ratios above.
 	KV *scope.Config `json:"kv,omitempty"`
@@ -39,34 +53,118 @@ type Budget struct {
 	D      int `json:"d"`          // decode budget (0 without decode compression)
 	R      int `json:"r"`
 	Total  int `json:"total"` // P + D (P + T without decode compression)
+	// NominalD and NominalP are the budgets before EqualPeak / PyramidMean lowered them.
+	NominalD int `json:"nominal_d,omitempty"`
+	NominalP int `json:"nominal_p,omitempty"`
 }
 
 // Config returns the policy configuration of the spec for a prompt of n tokens and t new
 // tokens, with its budgets. Defaults (window, pooling, GQA group mode) are the paper's.
-func (s Spec) Config(n, t int) (scope.Config, Budget, error) {
+// PyramidMean needs the layer count: see ConfigLayers.
+func (s Spec) Config(n, t int) (scope.Config, Budget, error) { return s.ConfigLayers(n, t, 0) }
+
+// ConfigLayers is Config for a model of layers layers (0: PyramidMean is not applied).
+func (s Spec) ConfigLayers(n, t, layers int) (scope.Config, Budget, error) {
 	if s.KV != nil {
 		return fixedConfig(*s.KV, n, t)
 	}
-	c := scope.DefaultConfig()
-	var err error
-	if c.Prefill, err = scope.ParsePrefill(s.Prefill); err != nil {
+	c, err := s.baseConfig()
+	if err != nil {
 		return c, Budget{}, err
 	}
-	if c.Decode, err = scope.ParseDecode(s.Decode); err != nil {
-		return c, Budget{}, err
-	}
+	nominalP, nominalD := 0, 0
 	if c.Prefill != scope.PrefillFull {
 		c.PrefillBudget = ratioOf(s.PrefillRatio, n)
 		c.Window = min(c.Window, max(1, c.PrefillBudget/2))
+		nominalP = c.PrefillBudget
+		if s.PyramidMean && c.Prefill == scope.PrefillPyramidKV && layers > 0 {
+			c.PrefillBudget = pyramidForMean(c, n, layers)
+		}
 	}
 	if c.Decode != scope.DecodeNone {
 		c.DecodeBudget, c.Recent = ratioOf(s.DecodeRatio, t), s.Recent
+		if s.ExpectedRatio > 0 {
+			c.ExpectedTokens = ratioOf(s.ExpectedRatio, t)
+		}
+		nominalD = c.DecodeBudget
+		if s.EqualPeak && c.Recent < c.DecodeBudget {
+			// Slide attends at most D+1 decode entries (D kept plus the new token)
+			if c, err = scope.FitPeak(c, t, nominalD+1); err != nil {
+				return c, Budget{}, fmt.Errorf("%s: %w", s.Name, err)
+			}
+		}
 	}
 	c, b, err := fixedConfig(c, n, t)
 	if err != nil {
 		return c, b, fmt.Errorf("%s: %w", s.Name, err)
 	}
+	if nominalD != c.DecodeBudget {
+		b.NominalD = nominalD
+	}
+	if nominalP != c.PrefillBudget {
+		b.NominalP = nominalP
+	}
 	return c, b, nil
+}
+
+// baseConfig returns the paper's defaults with the spec's methods, GQA mode and score.
+func (s Spec) baseConfig() (scope.Config, error) {
+	c := scope.DefaultConfig()
+	var err error
+	if c.Prefill, err = scope.ParsePrefill(s.Prefill); err != nil {
+		return c, err
+	}
+	if c.Decode, err = scope.ParseDecode(s.Decode); err != nil {
+		return c, err
+	}
+	if s.GQA != "" {
+		if c.GQA, err = scope.ParseGQA(s.GQA); err != nil {
+			return c, err
+		}
+	}
+	c.CapBudget = s.CapBudget
+	return c, ParseScore(&c, s.Score)
+}
+
+// ParseScore sets c's decode score from "current", "decay:F" (F in (0, 1]) or "window:W";
+// "" leaves the current-query score.
+func ParseScore(c *scope.Config, s string) error {
+	if s == "" {
+		return nil
+	}
+	name, arg, _ := strings.Cut(s, ":")
+	var err error
+	if c.Score, err = scope.ParseDecodeScore(name); err != nil {
+		return err
+	}
+	switch c.Score {
+	case scope.ScoreDecay:
+		f, perr := strconv.ParseFloat(arg, 32)
+		if perr != nil {
+			return fmt.Errorf("%w: decode score %q: want decay:F", ErrInput, s)
+		}
+		c.ScoreDecay = float32(f)
+	case scope.ScoreWindowMax:
+		w, perr := strconv.Atoi(arg)
+		if perr != nil {
+			return fmt.Errorf("%w: decode score %q: want window:W", ErrInput, s)
+		}
+		c.ScoreWindow = w
+	}
+	return nil
+}
+
+// pyramidForMean returns the largest PyramidKV budget P' <= P whose mean P_l over the
+// layers is at most P.
+func pyramidForMean(c scope.Config, n, layers int) int {
+	target := c.PrefillBudget
+	for p := target; p > c.Window; p-- {
+		c.PrefillBudget = p
+		if mean(c.PrefillBudgets(n, layers)) <= float64(target) {
+			return p
+		}
+	}
+	return target
 }
 
 // fixedConfig returns a given configuration with its budgets for one prompt.
@@ -132,6 +230,19 @@ type Grid struct {
 	Plugins      []Pair  `json:"plugins"`
 	PluginRatio  float64 `json:"plugin_ratio"`
 	PluginRecent int     `json:"plugin_recent"`
+
+	// GQAModes runs every configuration in each mode ("" or group first); faithful keeps a
+	// copy of each KV head's entries per query head (Heads/KVHeads times the memory).
+	GQAModes []string `json:"gqa_modes,omitempty"`
+	// DecodeScores runs each scored decode policy (slide, adaptive, discontinuous, h2o) with
+	// each of these scores (decay:F, window:W) besides the paper's current-query score.
+	DecodeScores []string `json:"decode_scores,omitempty"`
+	// EqualPeak, CapBudget, ExpectedRatio and PyramidMean are applied to every spec (see
+	// Spec). EqualPeak compares the decode policies at equal peak decode memory.
+	EqualPeak     bool    `json:"equal_peak,omitempty"`
+	CapBudget     bool    `json:"cap_budget,omitempty"`
+	ExpectedRatio float64 `json:"expected_ratio,omitempty"`
+	PyramidMean   bool    `json:"pyramid_mean,omitempty"`
 }
 
 // DefaultGrid is the recall sweep of docs/evaluation.md: four prefill methods at 80..20%
@@ -148,6 +259,8 @@ func DefaultGrid() Grid {
 			{"h2o", "h2o"}, {"streamingllm", "streamingllm"}},
 		PluginRatio:  0.6,
 		PluginRecent: 32,
+		EqualPeak:    true,
+		PyramidMean:  true,
 	}
 }
 
@@ -156,6 +269,7 @@ func DefaultGrid() Grid {
 func FidelityGrid() Grid {
 	g := DefaultGrid()
 	g.PrefillMethods, g.Plugins = nil, nil
+	g.EqualPeak = false // the fidelity tables of docs/evaluation.md use nominal budgets
 	return g
 }
 
@@ -182,6 +296,7 @@ func (g Grid) Specs(n, t int) []Spec {
 				PrefillRatio: g.PluginRatio, Decode: pr.Decode, DecodeRatio: d, Recent: g.PluginRecent})
 		}
 	}
+	specs = g.expand(specs)
 	valid := specs[:0]
 	for _, s := range specs {
 		if s.Valid(n, t) {
@@ -189,6 +304,46 @@ func (g Grid) Specs(n, t int) []Spec {
 		}
 	}
 	return valid
+}
+
+// expand applies the grid-wide options and multiplies the specs by the GQA modes and the
+// decode scores (the group mode and the current-query score keep the plain names).
+func (g Grid) expand(specs []Spec) []Spec {
+	var out []Spec
+	modes := g.GQAModes
+	if len(modes) == 0 {
+		modes = []string{""}
+	}
+	scores := []string{""} // the paper's score always runs; DecodeScores adds others
+	for _, sc := range g.DecodeScores {
+		if sc != "" && sc != "current" {
+			scores = append(scores, sc)
+		}
+	}
+	for _, mode := range modes {
+		for _, sp := range specs {
+			sp.EqualPeak, sp.CapBudget, sp.ExpectedRatio, sp.PyramidMean = g.EqualPeak, g.CapBudget, g.ExpectedRatio, g.PyramidMean
+			if mode != "" && mode != "group" {
+				sp.GQA, sp.Name = mode, sp.Name+" gqa="+mode
+			}
+			for _, sc := range scores {
+				if sc != "" && !scoredPolicy(sp.Decode) {
+					continue
+				}
+				v := sp
+				if sc != "" {
+					v.Score, v.Name = sc, sp.Name+" score="+sc
+				}
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+func scoredPolicy(p string) bool {
+	d, err := scope.ParseDecode(p)
+	return err == nil && d != scope.DecodeNone && d != scope.DecodeStreamingLLM
 }
 
 func policyRun(p string, ratio float64, r int) string {
@@ -228,4 +383,34 @@ func frac(r float64) string {
 		}
 	}
 	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.3f", r), "0"), ".")
+}
+
+// Variants returns the name suffixes the grid's GQA modes and decode scores add, the plain
+// configuration ("") first.
+func (g Grid) Variants() []string {
+	modes, scores := append([]string{""}, g.GQAModes...), append([]string{""}, g.DecodeScores...)
+	var out []string
+	for _, m := range modes {
+		for _, sc := range scores {
+			v := ""
+			if m != "" && m != "group" {
+				v += " gqa=" + m
+			}
+			if sc != "" && sc != "current" {
+				v += " score=" + sc
+			}
+			if !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// MemoryBasis says how the grid's decode policies are compared.
+func (g Grid) MemoryBasis() string {
+	if g.EqualPeak {
+		return "equal peak decode memory"
+	}
+	return "equal nominal N+D"
 }

@@ -62,17 +62,30 @@ func writePrefillTable(w io.Writer, set *RecallSet, g Grid) {
 		head = append(head, pct(r))
 	}
 	mdHeader(w, head...)
-	for _, m := range g.PrefillMethods {
-		row := []string{m, percentCell(accuracyOf(set, "full"))}
-		for _, r := range ratios {
-			row = append(row, percentCell(accuracyOf(set, prefillRun(m, r))))
+	for _, v := range g.Variants() {
+		for _, m := range g.PrefillMethods {
+			row := []string{m + v, percentCell(accuracyOf(set, "full"+v))}
+			for _, r := range ratios {
+				row = append(row, percentCell(accuracyOf(set, prefillRun(m, r)+v)))
+			}
+			mdRowIfAny(w, row, 2)
 		}
-		md(w, row...)
 	}
 	fmt.Fprintln(w)
 }
 
+// mdRowIfAny writes row unless every cell from the first value column on is missing.
+func mdRowIfAny(w io.Writer, row []string, from int) {
+	for _, c := range row[from:] {
+		if c != "–" {
+			md(w, row...)
+			return
+		}
+	}
+}
+
 func writeDecodeTable(w io.Writer, set *RecallSet, g Grid) {
+	fmt.Fprintf(w, "Decode policies at %s (full prefill; accuracy %%):\n\n", g.MemoryBasis())
 	head := []string{"decode policy (full prefill)"}
 	type col struct {
 		d float64
@@ -86,55 +99,54 @@ func writeDecodeTable(w io.Writer, set *RecallSet, g Grid) {
 		}
 	}
 	mdHeader(w, head...)
-	for _, p := range g.DecodePolicies {
-		row := []string{policyLabel(p)}
-		for _, c := range cols {
-			row = append(row, percentCell(accuracyOf(set, policyRun(p, c.d, c.r))))
-		}
-		md(w, row...)
-	}
-	for _, pr := range g.Plugins {
-		row := []string{g.pluginLabel(pr)}
-		for _, c := range cols {
-			v := math.NaN()
-			if c.r == g.PluginRecent {
-				v = accuracyOf(set, g.pluginRun(pr, c.d))
+	for _, v := range g.Variants() {
+		for _, p := range g.DecodePolicies {
+			row := []string{policyLabel(p) + v}
+			for _, c := range cols {
+				row = append(row, percentCell(accuracyOf(set, policyRun(p, c.d, c.r)+v)))
 			}
-			row = append(row, percentCell(v))
+			mdRowIfAny(w, row, 1)
 		}
-		md(w, row...)
+		for _, pr := range g.Plugins {
+			row := []string{g.pluginLabel(pr) + v}
+			for _, c := range cols {
+				val := math.NaN()
+				if c.r == g.PluginRecent {
+					val = accuracyOf(set, g.pluginRun(pr, c.d)+v)
+				}
+				row = append(row, percentCell(val))
+			}
+			mdRowIfAny(w, row, 1)
+		}
 	}
 	fmt.Fprintln(w)
 }
 
-// writeCostTable lists, at each decode ratio and the charts' R, the budgets, accuracy by
-// thirds, memory and refresh work of every decode policy.
+// writeCostTable lists every run of the set with its budgets, accuracy, the decode entries
+// it held (peak and mean per layer and unit, beyond P_l), its peak KV bytes and its
+// refresh work.
 func writeCostTable(w io.Writer, set *RecallSet, g Grid) {
-	c := newChartSet(g, "", func(name string) (Spec, bool) {
-		r := set.Run(name)
-		return Spec{}, r != nil
-	})
-	mdHeader(w, "run", "P+D", "acc.", "early/mid/late", "peak entries", "mean entries", "rebuilds",
-		"evicting", "bytes copied", "tok/s")
-	names := []string{"full"}
-	if len(g.PrefillMethods) > 0 {
-		names = append(names, prefillRun(g.PrefillMethods[0], 0.6))
-	}
-	for _, d := range g.DecodeRatios {
-		for _, p := range g.DecodePolicies {
-			names = append(names, policyRun(p, d, c.recent))
-		}
-	}
-	for _, name := range names {
-		r := set.Run(name)
-		if r == nil {
-			continue
-		}
-		md(w, name, fmt.Sprint(r.Budget.Total), percentCell(r.Accuracy), thirds(r), fmt.Sprintf("%.0f", r.KV.PeakLayerEntries),
-			fmt.Sprintf("%.1f", r.KV.MeanEntries), fmt.Sprintf("%.0f", r.KV.Rebuilds), fmt.Sprintf("%.0f", r.KV.EvictingRebuilds),
-			fmt.Sprintf("%.0f", r.KV.BytesCopied), fmt.Sprintf("%.0f", r.Timing.GenTokensPerSec))
+	mdHeader(w, "run", "mean P_l", "D (nominal)", "acc.", "early/mid/late", "peak decode", "mean decode",
+		"units", "peak KV bytes", "rebuilds", "evicting", "bytes copied")
+	for i := range set.Runs {
+		r := &set.Runs[i]
+		md(w, r.Spec.Name, fmt.Sprintf("%.1f", r.KV.PrefillKept), budgetCell(r.Budget), percentCell(r.Accuracy), thirds(r),
+			fmt.Sprintf("%.1f", r.KV.PeakDecode), fmt.Sprintf("%.1f", r.KV.MeanDecode), fmt.Sprint(r.KV.Units),
+			fmt.Sprintf("%.0f", r.KV.PeakBytes), fmt.Sprintf("%.0f", r.KV.Rebuilds),
+			fmt.Sprintf("%.0f", r.KV.EvictingRebuilds), fmt.Sprintf("%.0f", r.KV.BytesCopied))
 	}
 	fmt.Fprintln(w)
+}
+
+// budgetCell prints D, with the nominal D it was lowered from for equal peak memory.
+func budgetCell(b Budget) string {
+	switch {
+	case b.D == 0:
+		return "–"
+	case b.NominalD != 0:
+		return fmt.Sprintf("%d (%d)", b.D, b.NominalD)
+	}
+	return fmt.Sprint(b.D)
 }
 
 // WriteFidelitySummary writes a Markdown table of a fidelity sweep.
