@@ -23,7 +23,7 @@ type Config struct {
 	Units        int   // selection units per layer (KV heads or query heads)
 	PageSize     int   // token slots per page
 	Pages        int   // pages in the pool (see PagesFor)
-	BytesPerSlot int64 // K+V bytes of one slot, for accounting only
+	BytesPerSlot int64 // bytes of one slot (K, V and position), for accounting only
 }
 
 // PagesFor returns how many pages fit in budget bytes when every slot holds bytesPerSlot

@@ -1,7 +1,7 @@
 package kv
 
 // LayerStats is the accounting of one layer of one sequence, summed over its units. Bytes
-// are K+V bytes (Config.BytesPerSlot per slot): EntryBytes count live slots, PageBytes the
+// are Config.BytesPerSlot per slot (K, V and position): EntryBytes count live slots, PageBytes the
 // whole pages held (what the pool cannot give to others). Peaks are exact (tracked on every
 // append); means are over Sample calls (the runtime samples once per forward pass, after the
 // new token was appended, so they are per-step attended sizes).

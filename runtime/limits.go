@@ -21,8 +21,8 @@ const (
 	maxSlots = math.MaxInt32
 )
 
-// kvSlotBytes is what the KV store holds per slot: K and V in float32.
-func kvSlotBytes(c model.Config) int64 { return int64(2 * 4 * c.HeadDim) }
+// kvSlotBytes is what the KV store holds per slot: K and V in float32 and an int32 position.
+func kvSlotBytes(c model.Config) int64 { return int64(2*4*c.HeadDim + 4) }
 
 // actsFloats is the float32 count of a session's activation buffers (see newActs).
 func actsFloats(c model.Config, batch int) int64 {
@@ -49,7 +49,7 @@ func (m *Model) checkSession(pages int64, pageSize int, hostBytesPerSlot int64) 
 // checkMemory compares a session's bytes with the device's memory besides the weights.
 func (m *Model) checkMemory(pages, slots, hostBytesPerSlot int64) error {
 	c := m.file.Config
-	kvBytes := slots * (kvSlotBytes(c) + 4) // + a position per slot
+	kvBytes := slots * kvSlotBytes(c)
 	need := kvBytes + slots*hostBytesPerSlot + pages*4 + actsFloats(c, m.cfg.BatchSize)*4
 	budget := m.caps.MemoryBytes
 	if budget <= 0 {

@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"fmt"
+
 	"github.com/scopekv/scope/internal/backend"
 	"github.com/scopekv/scope/kv"
 	"github.com/scopekv/scope/scope"
@@ -18,6 +20,8 @@ type policyKV struct {
 
 	ups []kv.Update
 	low kv.Lowered
+
+	maxPrompt int // the longest prompt the store was sized for (0 = the context)
 
 	prompt   [][]float32 // per layer (Heads, N): summed prompt scores (H2O across chunks)
 	promptN  int         // prompt length of the current request
@@ -156,4 +160,58 @@ func (p *policyKV) selectPrompt() error {
 	p.prompt = nil
 	p.decoding = true
 	return nil
+}
+
+
+// policySlackPages is the spare pages per (layer, unit) beyond the need rounded up to
+// pages. Appends refill holes before opening a page and compaction returns sparse ones, so
+// every policy of TestPolicyStoreSizedForNeed runs without them; they cover a partly filled
+// prompt page and a page opened before a step's evictions free a slot.
+const policySlackPages = 2
+
+// policyPages returns the pages the policy cache needs for one sequence. Without a prompt
+// bound (maxPrompt 0) that is the whole context in every (layer, unit). With one, a
+// (layer, unit) needs the larger of the whole prompt (resident until the prefill
+// selection) and the prompt entries kept plus the most decode entries the schedule
+// attends, for any request that fits the context, plus slack; never more than the whole
+// context.
+func policyPages(cfg scope.Config, shape scope.Shape, ctxLen, maxPrompt int) (int, error) {
+	units := shape.Units(cfg.GQA)
+	ps := cfg.PageSize
+	perUnit := (ctxLen+ps-1)/ps + 2
+	if maxPrompt < 0 {
+		return 0, fmt.Errorf("%w: max prompt tokens %d", scope.ErrConfig, maxPrompt)
+	}
+	if maxPrompt > 0 && maxPrompt < ctxLen {
+		need, err := unitNeed(cfg, shape.Layers, ctxLen, maxPrompt)
+		if err != nil {
+			return 0, err
+		}
+		perUnit = min(perUnit, (need+ps-1)/ps+policySlackPages)
+	}
+	return shape.Layers * units * perUnit, nil
+}
+
+// unitNeed returns the most entries one (layer, unit) holds at once for prompts of up to
+// n tokens in a context of ctxLen positions.
+func unitNeed(cfg scope.Config, layers, ctxLen, n int) (int, error) {
+	kept := 0
+	for _, p := range cfg.PrefillBudgets(n, layers) {
+		kept = max(kept, p)
+	}
+	// a shorter prompt leaves room for more new tokens: delta (and Discontinuous' saw)
+	// grows with T, so take the worse of the longest and the shortest prompt's T
+	decode := 0
+	for _, t := range []int{ctxLen - n, ctxLen} {
+		if cfg.Decode == scope.DecodeNone {
+			decode = max(decode, t)
+			continue
+		}
+		peak, _, err := scope.DecodeFootprint(cfg, max(t, 1))
+		if err != nil {
+			return 0, err
+		}
+		decode = max(decode, peak)
+	}
+	return min(max(n, kept+decode), ctxLen), nil
 }

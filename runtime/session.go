@@ -15,9 +15,13 @@ type SessionOptions struct {
 	// KV selects a KV-compression policy (SCOPE or a baseline). nil keeps every entry in a
 	// contiguous cache.
 	KV *scope.Config
-	// KVMemory bounds the paged KV pool in bytes when KV is set; 0 sizes it for the whole
-	// context. Running out of pages is an error wrapping kv.ErrOutOfPages.
+	// KVMemory bounds the paged KV pool in bytes when KV is set; 0 sizes it for the policy's
+	// need (see MaxPromptTokens). Running out of pages is an error wrapping kv.ErrOutOfPages.
 	KVMemory int64
+	// MaxPromptTokens, with KV set, is the longest prompt the session will take: the KV
+	// store is then sized for that prompt plus what the policy keeps while decoding, not
+	// for the whole context. A longer prompt fails with ErrContextFull. 0 = the context.
+	MaxPromptTokens int
 }
 
 // Session is one sequence's state: its KV cache and position. It serves one call at a
@@ -114,7 +118,10 @@ func (s *Session) newCache(opts SessionOptions) (backend.KVLayout, error) {
 	}
 	shape := scope.Shape{Layers: c.NLayers, Heads: c.NHeads, KVHeads: c.NKVHeads}
 	units := shape.Units(cfg.GQA)
-	pages := c.NLayers * units * ((s.ctxLen+cfg.PageSize-1)/cfg.PageSize + spareTablePages)
+	pages, err := policyPages(cfg, shape, s.ctxLen, opts.MaxPromptTokens)
+	if err != nil {
+		return backend.KVLayout{}, badConfig{err}
+	}
 	switch caps := s.m.caps; {
 	case opts.KVMemory > 0:
 		pages = kvPagesFor(opts.KVMemory, cfg.PageSize, c)
@@ -134,6 +141,7 @@ func (s *Session) newCache(opts SessionOptions) (backend.KVLayout, error) {
 		return backend.KVLayout{}, badConfig{err}
 	}
 	s.pol, s.units = pol, units
+	pol.maxPrompt = opts.MaxPromptTokens
 	return backend.KVLayout{NumPages: pages, PageSize: cfg.PageSize, HeadDim: c.HeadDim}, nil
 }
 
@@ -158,8 +166,12 @@ func (s *Session) kvReport() *scope.Report {
 		return nil
 	}
 	r := s.pol.mgr.Report()
+	r.DeviceBytes = s.KVBytes()
 	return &r
 }
+
+// KVBytes returns the device memory of the session's KV store (K, V and positions).
+func (s *Session) KVBytes() int64 { return s.kv.Bytes() }
 
 // Reset forgets the session's tokens so it can start a new sequence. On a closed or busy
 // session it does nothing.

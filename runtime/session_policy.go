@@ -23,6 +23,10 @@ const policySlotHostBytes = 8
 // prefill method ranks, and runs its selection once the whole prompt is in (P25).
 func (s *Session) evalPrompt(ctx context.Context, tokens []int32) error {
 	p := s.pol
+	if p.maxPrompt > 0 && len(tokens) > p.maxPrompt {
+		return fmt.Errorf("%w: a prompt of %d tokens; the KV store was sized for at most %d (SessionOptions.MaxPromptTokens)",
+			ErrContextFull, len(tokens), p.maxPrompt)
+	}
 	if p.mgr == nil {
 		if err := p.begin(len(tokens), max(s.ctxLen-len(tokens), 1)); err != nil {
 			return err

@@ -25,7 +25,7 @@ type Report struct {
 	GQA      string `json:"gqa"`
 	Units    int    `json:"units_per_layer"`
 	PageSize int    `json:"page_size"`
-	SlotSize int64  `json:"slot_bytes"` // K+V bytes per entry: multiply entry counts by it
+	SlotSize int64  `json:"slot_bytes"` // K, V and position bytes per entry: multiply entry counts by it
 	Delta    int    `json:"delta"`
 	Period   int    `json:"refresh_period"`
 
@@ -43,6 +43,14 @@ type Report struct {
 	// MeanDecodeEntries is the decode entries per (layer, unit) attended, mean over the steps.
 	MeanDecodeEntries float64 `json:"mean_decode_entries"`
 	PeakLayerEntries  int     `json:"peak_layer_entries"` // max over layers of P_l + peak decode
+
+	// ResidentBytes is the memory of the entries resident now (K, V and position, all
+	// layers and units); PeakResidentBytes the most any decode step attended.
+	ResidentBytes     int64 `json:"resident_bytes"`
+	PeakResidentBytes int64 `json:"peak_resident_bytes"`
+	// DeviceBytes is the KV store the backend allocated for the session (set by the
+	// runtime; 0 when unknown).
+	DeviceBytes int64 `json:"device_bytes"`
 
 	StepEntries []int           `json:"step_entries"` // attended entries, all layers and units, per step
 	Events      []Event         `json:"events"`
@@ -107,6 +115,12 @@ func (m *Manager) Report() Report {
 		DecodeEntries: m.sched.Entries(), PeakDecodeEntries: a.peakDecode,
 		StepEntries: slices.Clone(a.stepEntries), Events: slices.Clone(a.events),
 		Layers: m.seq.Stats(nil),
+	}
+	for _, l := range r.Layers {
+		r.ResidentBytes += l.EntryBytes
+	}
+	for _, e := range a.stepEntries {
+		r.PeakResidentBytes = max(r.PeakResidentBytes, int64(e)*r.SlotSize)
 	}
 	if a.steps > 0 {
 		r.MeanDecodeEntries = float64(a.sumDecode) / float64(a.steps)

@@ -21,6 +21,15 @@ type kvStore struct {
 
 func (kv *kvStore) Layout() backend.KVLayout { return kv.l }
 
+// Bytes implements backend.KVStore: the device allocations of K, V and the positions.
+func (kv *kvStore) Bytes() int64 {
+	n := kv.pos.size
+	for i := range kv.k {
+		n += kv.k[i].size + kv.v[i].size
+	}
+	return n
+}
+
 // NewKV implements backend.Device: every slot empty (position -1), K and V zero.
 func (d *Device) NewKV(l backend.KVLayout) (backend.KVStore, error) {
 	d.mu.Lock()

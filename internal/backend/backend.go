@@ -79,6 +79,8 @@ func (l KVLayout) Slots() int { return l.NumPages * l.PageSize }
 // (slot = page*PageSize + offset) and each slot's logical position (-1 = empty).
 type KVStore interface {
 	Layout() KVLayout
+	// Bytes returns the device memory the store holds: K, V and positions of every slot.
+	Bytes() int64
 }
 
 // Device is a compute backend.

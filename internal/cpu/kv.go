@@ -16,6 +16,9 @@ type kvStore struct {
 
 func (s *kvStore) Layout() backend.KVLayout { return s.layout }
 
+// Bytes implements backend.KVStore: the host memory of K, V and the positions.
+func (s *kvStore) Bytes() int64 { return 4 * int64(len(s.k)+len(s.v)+len(s.pos)) }
+
 // NewKV implements backend.Device.
 func (d *Device) NewKV(l backend.KVLayout) (backend.KVStore, error) {
 	if d.isClosed() {

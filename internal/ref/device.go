@@ -46,6 +46,9 @@ type KV struct {
 
 func (kv *KV) Layout() backend.KVLayout { return kv.layout }
 
+// Bytes implements backend.KVStore.
+func (kv *KV) Bytes() int64 { return 4 * int64(len(kv.K)+len(kv.V)+len(kv.Pos)) }
+
 func (d *Device) Caps() backend.Caps {
 	return backend.Caps{Name: "reference (scalar)", Kind: backend.KindCPU, MemoryBytes: sysmem.Total()}
 }
