@@ -22,6 +22,10 @@ type BenchResult struct {
 	GenPerSec      float64 `json:"tg_tokens_per_sec"`
 	WeightBytes    int64   `json:"weight_bytes_per_token"`
 	GenBytesPerSec float64 `json:"tg_weight_bytes_per_sec"`
+	// KVBytes is the device KV store of the benchmarked session (one sequence); with a KV
+	// policy, FullKVBytes is the contiguous full cache's for the same context.
+	KVBytes     int64 `json:"kv_bytes_per_sequence"`
+	FullKVBytes int64 `json:"full_kv_bytes_per_sequence,omitempty"`
 }
 
 // WeightBytes is the number of weight bytes one decode step reads: every matrix once and
@@ -47,12 +51,21 @@ func (m *Model) Bench(ctx context.Context, o BenchOptions) (*BenchResult, error)
 	if o.Session.ContextLen == 0 {
 		o.Session.ContextLen = max(o.PromptTokens+o.GenTokens+1, 16)
 	}
+	if o.Session.KV != nil && o.Session.MaxPromptTokens == 0 {
+		o.Session.MaxPromptTokens = max(o.PromptTokens, 1) // the generation test starts from one token
+	}
 	s, err := m.NewSession(o.Session)
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
-	r := &BenchResult{PromptTokens: o.PromptTokens, GenTokens: o.GenTokens, WeightBytes: m.WeightBytes()}
+	r := &BenchResult{PromptTokens: o.PromptTokens, GenTokens: o.GenTokens, WeightBytes: m.WeightBytes(),
+		KVBytes: s.KVBytes()}
+	if o.Session.KV != nil {
+		if r.FullKVBytes, err = m.fullKVBytes(o.Session); err != nil {
+			return nil, err
+		}
+	}
 	vocab := m.file.Config.VocabSize
 	tok := func(i int) int32 { return int32((i*7919 + 3) % vocab) }
 	for rep := 0; rep < reps; rep++ {
@@ -84,4 +97,15 @@ func (m *Model) Bench(ctx context.Context, o BenchOptions) (*BenchResult, error)
 	}
 	r.GenBytesPerSec = r.GenPerSec * float64(r.WeightBytes)
 	return r, nil
+}
+
+// fullKVBytes allocates the contiguous full cache of a session like opts and returns its
+// device bytes.
+func (m *Model) fullKVBytes(opts SessionOptions) (int64, error) {
+	opts.KV, opts.KVMemory, opts.MaxPromptTokens = nil, 0, 0
+	full, err := m.NewSession(opts)
+	if err != nil {
+		return 0, err
+	}
+	return full.KVBytes(), nil
 }

@@ -162,7 +162,6 @@ func (p *policyKV) selectPrompt() error {
 	return nil
 }
 
-
 // policySlackPages is the spare pages per (layer, unit) beyond the need rounded up to
 // pages. Appends refill holes before opening a page and compaction returns sparse ones, so
 // every policy of TestPolicyStoreSizedForNeed runs without them; they cover a partly filled

@@ -86,4 +86,12 @@ func printBench(r benchRow) {
 		}
 		fmt.Printf("| %s | %s | %s | %s | tg%d | %.2f | %s |\n", r.Model, size, params, r.Backend, r.GenTokens, r.GenPerSec, roof)
 	}
+	if r.FullKVBytes > 0 {
+		fmt.Printf("\nKV store per sequence: %s with the policy, %s for the full cache (%.1f%%)\n", mib(r.KVBytes),
+			mib(r.FullKVBytes), 100*float64(r.KVBytes)/float64(r.FullKVBytes))
+	} else {
+		fmt.Printf("\nKV store per sequence: %s (full cache)\n", mib(r.KVBytes))
+	}
 }
+
+func mib(b int64) string { return fmt.Sprintf("%.2f MiB", float64(b)/(1<<20)) }

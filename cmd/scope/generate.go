@@ -101,7 +101,8 @@ func runGenerate(args []string) error {
 		return err
 	}
 	defer closeModel()
-	s, err := m.NewSession(scope.SessionOptions{KV: kvc, KVMemory: kf.memory(), PageSize: kf.pageSize})
+	s, err := m.NewSession(scope.SessionOptions{KV: kvc, KVMemory: kf.memory(), PageSize: kf.pageSize,
+		MaxPromptTokens: len(m.Tokenizer().Encode(*prompt, !*noBOS, false))})
 	if err != nil {
 		return err
 	}

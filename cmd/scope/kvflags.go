@@ -96,6 +96,8 @@ func (f *kvFlags) report(r *scope.Report) error {
 	}
 	fmt.Fprintf(os.Stderr, "scope: kv %s+%s: prompt %d, P_l %v, peak layer entries %d, rebuilds %d, evictions %d, bytes copied %d\n",
 		r.Prefill, r.Decode, r.PromptLen, summarise(r.PrefillKept), r.PeakLayerEntries, r.Rebuilds, r.Evictions, copied)
+	fmt.Fprintf(os.Stderr, "scope: kv bytes: %d allocated on the device, %d resident (peak %d; %d per entry with its position)\n",
+		r.DeviceBytes, r.ResidentBytes, r.PeakResidentBytes, r.SlotSize)
 	if f.stats == "" {
 		return nil
 	}

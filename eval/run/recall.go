@@ -110,7 +110,7 @@ func runRecallTask(ctx context.Context, m *runtime.Model, spec Spec, t eval.Reca
 	if err != nil {
 		return recallTaskResult{}, err
 	}
-	s, err := m.NewSession(runtime.SessionOptions{KV: &cfg, ContextLen: n + T})
+	s, err := m.NewSession(runtime.SessionOptions{KV: &cfg, ContextLen: n + T, MaxPromptTokens: n})
 	if err != nil {
 		return recallTaskResult{}, err
 	}
