@@ -152,14 +152,15 @@ func budgetCell(b Budget) string {
 // WriteFidelitySummary writes a Markdown table of a fidelity sweep.
 func WriteFidelitySummary(w io.Writer, sw *FidelitySweep) {
 	fmt.Fprintf(w, "#### %s: %d prompt(s), N=%d, T=%d\n\n", sw.Model, sw.Prompts, sw.PromptLen, sw.MaxTokens)
-	mdHeader(w, "run", "D", "R", "ref tokens", "prefix", "agreement", "forced top-1", "mean KL", "max KL",
-		"rebuilds", "tok/s")
+	mdHeader(w, "run", "D", "R", "peak decode", "mean decode", "ref tokens", "prefix", "agreement", "forced top-1",
+		"mean KL", "max KL", "rebuilds", "tok/s")
 	for _, r := range sw.Runs {
 		ref := 0
 		for _, p := range r.Prompts {
 			ref += p.RefTokens
 		}
-		md(w, r.Spec.Name, fmt.Sprint(r.Budget.D), fmt.Sprint(r.Budget.R), fmt.Sprint(ref), fmt.Sprintf("%.1f", r.Prefix),
+		md(w, r.Spec.Name, fmt.Sprint(r.Budget.D), fmt.Sprint(r.Budget.R), fmt.Sprintf("%.1f", r.KV.PeakDecode),
+			fmt.Sprintf("%.1f", r.KV.MeanDecode), fmt.Sprint(ref), fmt.Sprintf("%.1f", r.Prefix),
 			percentCell(r.Agreement), percentCell(r.ForcedTop1), fmt.Sprintf("%.4f", r.MeanKL), fmt.Sprintf("%.3f", r.MaxKL),
 			fmt.Sprintf("%.0f", r.KV.Rebuilds), fmt.Sprintf("%.0f", r.Timing.GenTokensPerSec))
 	}
