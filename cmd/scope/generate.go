@@ -102,7 +102,7 @@ func runGenerate(args []string) error {
 	}
 	defer closeModel()
 	s, err := m.NewSession(scope.SessionOptions{KV: kvc, KVMemory: kf.memory(), PageSize: kf.pageSize,
-		MaxPromptTokens: len(m.Tokenizer().Encode(*prompt, !*noBOS, false))})
+		MaxPromptTokens: len(m.Tokenizer().Encode(prompt, !opts.NoBOS, false))})
 	if err != nil {
 		return err
 	}
