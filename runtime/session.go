@@ -21,6 +21,7 @@ type SessionOptions struct {
 	// MaxPromptTokens, with KV set, is the longest prompt the session will take: the KV
 	// store is then sized for that prompt plus what the policy keeps while decoding, not
 	// for the whole context. A longer prompt fails with ErrContextFull. 0 = the context.
+	// The store then holds one sequence: forks share it, so size those with KVMemory.
 	MaxPromptTokens int
 }
 
