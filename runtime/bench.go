@@ -107,5 +107,6 @@ func (m *Model) fullKVBytes(opts SessionOptions) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	defer full.Close()
 	return full.KVBytes(), nil
 }
