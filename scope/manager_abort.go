@@ -7,12 +7,13 @@ type stepUndo struct {
 	sched      Schedule
 	steps      int
 	peakDecode int
+	sumDecode  int
 	entries    int // len(acct.stepEntries)
 }
 
 func (m *Manager) saveUndo() {
 	m.undo = stepUndo{sched: *m.sched, steps: m.acct.steps, peakDecode: m.acct.peakDecode,
-		entries: len(m.acct.stepEntries)}
+		sumDecode: m.acct.sumDecode, entries: len(m.acct.stepEntries)}
 }
 
 // Abort ends a step whose forward pass failed or was cancelled, as if Begin had not been
@@ -33,7 +34,7 @@ func (m *Manager) Abort() error {
 	}
 	m.undoAppend(len(m.slots), 1)
 	*m.sched = m.undo.sched
-	m.acct.steps, m.acct.peakDecode = m.undo.steps, m.undo.peakDecode
+	m.acct.steps, m.acct.peakDecode, m.acct.sumDecode = m.undo.steps, m.undo.peakDecode, m.undo.sumDecode
 	m.acct.stepEntries = m.acct.stepEntries[:m.undo.entries]
 	return nil
 }
