@@ -35,8 +35,8 @@ const baseInstruction = "Answer each question step by step, adhering to the form
 	"questions presented, regardless of their number."
 
 // mmluInstructionTail is appended for MMLU. The reference meant to add the subject name but
-// appends it after the instruction was formatted, so the instruction ends in "about "
-// (spec pitfall P17); the published numbers come from that text, so it is kept.
+// appends it after the instruction was formatted, so the instruction ends in "about ".
+// The published numbers come from that text, so it is kept.
 const mmluInstructionTail = " The following are multiple choice questions (with answers) about "
 
 // mmluDropped are the MMLU lines the reference removes "to avoid OOM".

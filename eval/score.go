@@ -107,9 +107,9 @@ func ScorePrediction(subset, pred string, answers []string) (PromptScore, error)
 // demos, "Question_6" after 5 demos elsewhere).
 var answerOffset = map[string]int{GSM8K: 9, MMLU: 6, CSQA: 6}
 
-// ScorePredictionIndexed is the alternative scorer suggested by spec pitfall P18: gold i is
-// compared with the first extracted answer whose Answer_ number is offset+i, so skipped or
-// repeated answers do not shift the rest. It is not the published metric.
+// ScorePredictionIndexed is an index-matched alternative to the positional ScorePrediction:
+// gold i is compared with the first extracted answer whose Answer_ number is offset+i, so
+// skipped or repeated answers do not shift the rest. It is not the published metric.
 func ScorePredictionIndexed(subset, pred string, answers []string) (PromptScore, error) {
 	off, ok := answerOffset[subset]
 	if !ok {

@@ -158,7 +158,7 @@ func (s *Session) sampleLoop(ctx context.Context, logits []float32, opts Generat
 			return err
 		}
 		if opts.MaxTokens > 0 && len(res.Tokens) == opts.MaxTokens {
-			return nil // the last token is returned, never evaluated: T tokens, T-1 passes (P13)
+			return nil // the last token is returned, never evaluated: T tokens, T-1 passes
 		}
 		if s.pos >= s.ctxLen {
 			res.StopReason = "context"

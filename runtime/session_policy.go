@@ -20,7 +20,7 @@ func kvPagesFor(bytes int64, pageSize int, c model.Config) int {
 const policySlotHostBytes = 8
 
 // evalPrompt feeds the prompt through the policy cache in chunks, collects the scores the
-// prefill method ranks, and runs its selection once the whole prompt is in (P25).
+// prefill method ranks, and runs its selection once the whole prompt is in.
 func (s *Session) evalPrompt(ctx context.Context, tokens []int32) error {
 	p := s.pol
 	if p.maxPrompt > 0 && len(tokens) > p.maxPrompt {
@@ -70,7 +70,7 @@ func (s *Session) promptChunk(ctx context.Context, tokens []int32, last bool) er
 }
 
 // evalDecode runs one decode step: a slot for the token in every (layer, unit), attention
-// with scores when the policy selects at this step, then evictions (after attending, P14).
+// with scores when the policy selects at this step, then evictions, only after attending.
 // A step that fails before its evictions is undone (Manager.Abort), so the session can go
 // on from the same position.
 func (s *Session) evalDecode(ctx context.Context, token int32) error {

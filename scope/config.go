@@ -19,9 +19,9 @@ type Config struct {
 	DecodeBudget   int  // D: decode entries kept (heavy hitters + recent window)
 	Recent         int  // R: newest decode entries always kept, the new token included
 	Delta          int  // delta; 0 = floor((T-R)/(D-R)) from each request's T
-	ExpectedTokens int  // when > 0, T is clamped to it before deriving delta (serving, P24)
+	ExpectedTokens int  // when > 0, clamps T before delta is derived, so D_s reaches D within it
 	RefreshPeriod  int  // Discontinuous: steps per refresh; 0 = delta+1 as in the reference
-	CapBudget      bool // Adaptive/Discontinuous: keep the budget at most D (P11)
+	CapBudget      bool // Adaptive/Discontinuous: keep D_s at most D (it otherwise grows past D)
 
 	// Score ranks decoded entries at a rebuild: the current query's attention (the paper)
 	// or a history of it (ScoreDecay with factor ScoreDecay in (0, 1], ScoreWindowMax over
@@ -33,7 +33,7 @@ type Config struct {
 	PageSize int // token slots per KV page
 }
 
-// DefaultConfig returns the paper's effective settings (spec §1.5, §2) with compression off:
+// DefaultConfig returns the settings of the paper's experiment scripts with compression off:
 // Full prefill, no decode policy, group GQA; P=2048, w=8, k=7 max pooling, beta=20, D=512,
 // R=256, delta from T, refresh every delta+1 steps, 16-slot pages.
 func DefaultConfig() Config {

@@ -3,9 +3,10 @@ package scope
 import "fmt"
 
 // H2OAccumulator sums causal attention per prompt key over all prompt queries, chunk by
-// chunk (spec §2.4 with the recommended causal mask on every row, P6 and P25): score[j] =
-// sum over queries i >= j of softmax_i(j). One accumulator serves one layer; the runtime
-// feeds each chunk's probabilities (or column sums) for every query head.
+// chunk: score[j] = sum over queries i >= j of softmax_i(j). Every row is causally masked
+// (the reference masks only the last w rows, so earlier queries also see future keys).
+// One accumulator serves one layer; the runtime feeds each chunk's probabilities (or
+// column sums) for every query head.
 type H2OAccumulator struct {
 	heads, n int
 	sums     []float64 // (heads, n); float64 so long prompts do not lose small terms

@@ -39,7 +39,7 @@ func (m *Manager) PrefillNeedsScores(layer int) bool {
 }
 
 // PrefillLayer runs the prefill selection of one layer after the whole prompt was
-// appended (P25) and frees the prompt entries it drops. scores is (Heads, stride) in
+// appended and frees the prompt entries it drops. scores is (Heads, stride) in
 // page-table order like the decode scores: scores[h*stride + i] belongs to slot i of head
 // h's unit table (i = pageIndex*PageSize + offset). A prompt appended to an empty sequence
 // fills its tables in order, so there column i is simply prompt token i and stride may be

@@ -60,7 +60,7 @@ func (p DecodePolicy) scored() bool {
 	return p == DecodeSlide || p == DecodeAdaptive || p == DecodeDiscontinuous || p == DecodeH2O
 }
 
-// GQAMode chooses the selection unit for grouped-query attention (spec §3.4).
+// GQAMode chooses the selection unit for grouped-query attention: a KV head or a query head.
 type GQAMode uint8
 
 const (
@@ -123,7 +123,7 @@ func parseEnum(what string, names []string, s string, aliases map[string]int) (i
 type DecodeScore uint8
 
 const (
-	// ScoreCurrent ranks by the current query's attention only (the paper, spec P7).
+	// ScoreCurrent ranks by the current query's attention only, with no history (the paper).
 	ScoreCurrent DecodeScore = iota
 	// ScoreDecay ranks by the attention an entry received since it was written, each
 	// older step's share multiplied by ScoreDecay once per step (a decayed running sum).

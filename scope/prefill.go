@@ -85,7 +85,7 @@ func KeepStreaming(dst []int32, n, budget, window int) []int32 {
 }
 
 // PyramidBudgets returns PyramidKV's per-layer entry counts (window included) for a prompt
-// of n tokens (spec §2.3): all n when n < P; P in every layer when n < 2(P-w); else a
+// of n tokens: all n when n < P; P in every layer when n < 2(P-w); else a
 // pyramid from max+w (layer 0) down in steps of (max-min) div L, with min = (P-w) div beta
 // and max = 2(P-w) - min (both moved so that max <= n-w).
 func PyramidBudgets(n, p, w, beta, layers int) []int {
@@ -111,8 +111,8 @@ func PyramidBudgets(n, p, w, beta, layers int) []int {
 	return out
 }
 
-// PrefillBudgets returns P_l, the prompt entries each layer keeps for a prompt of n tokens
-// (P4, P5: the real counts, n when the prompt is shorter than the budget).
+// PrefillBudgets returns P_l, the prompt entries each layer keeps for a prompt of n tokens:
+// the real counts, not the nominal P (n when the prompt is shorter than the budget).
 func (c Config) PrefillBudgets(n, layers int) []int {
 	if c.Prefill == PrefillPyramidKV {
 		return PyramidBudgets(n, c.PrefillBudget, c.Window, c.PyramidBeta, layers)

@@ -17,8 +17,8 @@ type Event struct {
 // Report is the accounting of one sequence, ready for JSON. Entry counts are per sequence;
 // Layers has the per-layer resident entries and bytes (current, peak, mean) and the bytes
 // copied and evictions from package kv. Its peaks include the transient full prompt
-// before the prefill selection; PeakLayerEntries is the decode-phase peak of the spec's
-// tables (P_l plus the most decode entries any step attended).
+// before the prefill selection; PeakLayerEntries is the decode-phase peak layer
+// length (P_l plus the most decode entries any step attended).
 type Report struct {
 	Prefill  string `json:"prefill"`
 	Decode   string `json:"decode"`

@@ -5,17 +5,20 @@ import "fmt"
 // Plan says what one decode step does. Every (layer, unit) of a sequence holds the same
 // number of decode entries, so one plan serves them all.
 type Plan struct {
-	Step       int  // s: 1 for the first decode pass after the prefill (P13)
+	Step       int  // s: 1 for the first decode pass after the prefill
 	Budget     int  // D_s: decode entries a rebuild keeps (heavy hitters + recent)
 	Entries    int  // decode entries attended at this step, the new token included
 	Rebuild    bool // a selection runs (no-op rebuilds included, as the reference counts)
-	Evict      int  // entries each (layer, unit) loses after attending (P14)
+	Evict      int  // entries each (layer, unit) loses after attending
 	NeedScores bool // attention must report this step's scores
 }
 
-// Schedule is the per-sequence decode schedule (spec §1.7 with P1, P2, P12, P13 fixed):
-// the step counter, delta and the Discontinuous phase belong to one sequence and are
-// derived from its own request, never shared across layers or requests.
+// Schedule is the per-sequence decode schedule. For each decode step it gives the budget
+// D_s (R + (s-1) div delta for Adaptive and Discontinuous, at most D with CapBudget; D
+// otherwise), whether a rebuild runs (every step once the decode entries reach D_s; for
+// Discontinuous, period-1 steps after that and then every period steps) and how many
+// entries it evicts. The step counter, delta and the Discontinuous phase belong to one
+// sequence and are derived from its own request, never shared across layers or requests.
 type Schedule struct {
 	policy    DecodePolicy
 	d, r      int
@@ -99,9 +102,10 @@ func (s *Schedule) Next() Plan {
 }
 
 // DecodeFootprint replays the schedule of a request of maxNewTokens new tokens over its
-// T-1 decode passes (P13) and returns the most decode entries any step attends (the new
-// token included) and their mean over the steps. It is what a (layer, unit) holds beyond
-// its prompt entries, so budgets of different policies can be compared at equal peak.
+// T-1 decode passes (the prefill pass yields the first token) and returns the most decode
+// entries any step attends (the new token included) and their mean over the steps. It is
+// what a (layer, unit) holds beyond its prompt entries, so budgets of different policies
+// can be compared at equal peak.
 func DecodeFootprint(cfg Config, maxNewTokens int) (peak int, mean float64, err error) {
 	s, err := NewSchedule(cfg, maxNewTokens)
 	if err != nil {
