@@ -40,6 +40,8 @@ type Device struct {
 	threads int
 	closed  bool
 	scratch scratch // per-Run scratch memory, reused across ops
+
+	packStats packCounter // weights repacked at upload
 }
 
 var _ backend.Device = (*Device)(nil)

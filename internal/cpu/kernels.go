@@ -15,11 +15,16 @@ type act struct {
 	qs      []int8    // (n, cols) quantised values
 	d       []float32 // (n, cols/blockSize) block scales
 	bsums   []int16   // (n, cols/16) sums of 16 quantised values (Q8_K only)
+	xsum    []int32   // (n, cols/32) sums of each block's quantised values (Q8_0 only)
 }
 
 // matKernel computes out[t*ldo+r] = W[r]·X[t0+t] for r < rows and t < nt, where w holds
 // exactly the rows' bytes in GGUF layout. Callers validate every size.
 type matKernel func(w []byte, rows int, a *act, t0, nt int, out []float32, ldo int)
+
+// packedMat is a matKernel for a weight in an interleaved layout (pack.go): pw holds
+// groups*packRows rows.
+type packedMat func(pw []byte, groups int, a *act, t0, nt int, out []float32, ldo int)
 
 // actKind says how a weight type wants its activations.
 type actKind int
@@ -46,6 +51,8 @@ type kernelSet struct {
 	quantQ8K  func(x []float32, qs []int8, d []float32, bsums []int16) // len(x) % 256 == 0
 
 	mat map[quant.Type]matKernel
+	// packed holds the kernels of weight types this path repacks at upload.
+	packed map[quant.Type]packedMat
 }
 
 // actKindOf returns the activation form a kernel weight type reads.

@@ -31,8 +31,9 @@ func quantAct(t quant.Type, x []float32, n, cols int) (*act, []float32) {
 		a.f32 = x
 		copy(seen, x)
 	case actQ8_0:
-		a.qs, a.d = make([]int8, n*cols), make([]float32, n*cols/qk8)
+		a.qs, a.d, a.xsum = make([]int8, n*cols), make([]float32, n*cols/qk8), make([]int32, n*cols/qk8)
 		quantQ8_0Generic(x, a.qs, a.d)
+		blockSums(a.qs, a.xsum)
 		for i := range seen {
 			seen[i] = a.d[i/qk8] * float32(a.qs[i])
 		}

@@ -19,6 +19,7 @@ type scratch struct {
 	qs    []int8
 	d     []float32
 	bsums []int16
+	xsum  []int32
 	work  [][]float32 // per worker
 }
 
@@ -83,18 +84,39 @@ func biasOf(b backend.Weight, n int) ([]float32, error) {
 }
 
 // runMat computes out (N, rows) = X·Wᵀ (+ bias) split by row chunks across the pool.
+// Rows of a packed weight go through the path's interleaved kernel, in chunks of whole
+// groups; the rows after the last group through the GGUF-layout kernel.
 func (d *Device) runMat(w *weight, a *act, out []float32, bias []float32) {
 	kern := d.k.mat[w.typ]
+	pk := d.k.packed[w.typ]
 	rows, n := w.rows, a.n
 	grain := d.pool.splitGrain(rows, 4)
 	if n > 1 {
 		grain = min(grain, max(4, chunkBytes/w.rowBytes))
 	}
+	packed := 0
+	if w.packed != nil && pk != nil {
+		packed = w.packedRows
+		grain = (grain + packRows - 1) / packRows * packRows
+	}
 	d.pool.parallel(rows, grain, func(_, lo, hi int) {
-		wb := w.data[lo*w.rowBytes : hi*w.rowBytes]
-		for t0 := 0; t0 < n; t0 += tokenTile {
-			nt := min(tokenTile, n-t0)
-			kern(wb, hi-lo, a, t0, nt, out[t0*rows+lo:], rows)
+		plo, phi := lo, min(hi, packed)
+		glo, ghi := lo, hi
+		if phi > plo {
+			gb := w.packedGroupBytes
+			pw := w.packed[plo/packRows*gb : phi/packRows*gb]
+			for t0 := 0; t0 < n; t0 += tokenTile {
+				nt := min(tokenTile, n-t0)
+				pk(pw, (phi-plo)/packRows, a, t0, nt, out[t0*rows+plo:], rows)
+			}
+			glo = phi
+		}
+		if ghi > glo {
+			wb := w.data[glo*w.rowBytes : ghi*w.rowBytes]
+			for t0 := 0; t0 < n; t0 += tokenTile {
+				nt := min(tokenTile, n-t0)
+				kern(wb, ghi-glo, a, t0, nt, out[t0*rows+glo:], rows)
+			}
 		}
 		if bias != nil {
 			for t := 0; t < n; t++ {
@@ -115,12 +137,14 @@ func (d *Device) prepareAct(kind actKind, x []float32, n, cols int) *act {
 		a.f32 = x
 	case actQ8_0:
 		s := &d.scratch
-		s.qs, s.d = grow(s.qs, n*cols), grow(s.d, n*cols/qk8)
-		a.qs, a.d = s.qs, s.d
+		s.qs, s.d, s.xsum = grow(s.qs, n*cols), grow(s.d, n*cols/qk8), grow(s.xsum, n*cols/qk8)
+		a.qs, a.d, a.xsum = s.qs, s.d, s.xsum
 		nb := cols / qk8
 		d.pool.parallel(n, 1, func(_, lo, hi int) {
 			for t := lo; t < hi; t++ {
-				d.k.quantQ8_0(x[t*cols:(t+1)*cols], a.qs[t*cols:(t+1)*cols], a.d[t*nb:(t+1)*nb])
+				qs := a.qs[t*cols : (t+1)*cols]
+				d.k.quantQ8_0(x[t*cols:(t+1)*cols], qs, a.d[t*nb:(t+1)*nb])
+				blockSums(qs, a.xsum[t*nb:(t+1)*nb])
 			}
 		})
 	case actQ8K:

@@ -21,6 +21,12 @@ type weight struct {
 	alias      bool      // data is the caller's slice
 	src        []byte    // the uploaded bytes (srcType), which Embed reads exactly
 	vec        []float32 // (cols) float32 copy of a single-row weight (norms, biases)
+
+	// The first packedRows rows in the kernel path's interleaved layout (pack.go), when
+	// the path has one for typ; the rest are read from data.
+	packed           []byte
+	packedRows       int
+	packedGroupBytes int
 }
 
 func (w *weight) Type() quant.Type { return w.typ }
@@ -31,7 +37,8 @@ func (w *weight) Cols() int        { return w.cols }
 // so data must stay valid and unchanged while the device uses the weight. Types without
 // matrix kernels are also converted once for MatMul, which Type() then reports: to Q8_0
 // when the rows split into blocks of 32, else to F32 (Embed still reads the original
-// bytes). Misaligned F32 bytes are copied.
+// bytes). Misaligned F32 bytes are copied. Paths with interleaved kernels also keep the
+// whole sixteen-row groups of Q8_0/Q4_0 weights a second time in that layout (pack.go).
 func (d *Device) UploadWeight(name string, t quant.Type, rows, cols int, data []byte) (backend.Weight, error) {
 	if d.isClosed() {
 		return nil, ErrClosed
@@ -58,6 +65,7 @@ func (d *Device) UploadWeight(name string, t quant.Type, rows, cols int, data []
 		w.data, w.alias = f32Bytes(f), false
 		w.src = w.data
 	}
+	d.pack(w)
 	if rows == 1 {
 		w.vec = make([]float32, cols)
 		quant.DequantizeRow(w.typ, w.data, w.vec)

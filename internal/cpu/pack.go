@@ -1,0 +1,114 @@
+package cpu
+
+import (
+	"sync"
+	"time"
+
+	"github.com/scopekv/scope/model/quant"
+)
+
+// Interleaved weight layouts. A packed Q8_0 or Q4_0 weight holds its rows in groups of
+// packRows; for each group and each block of 32 columns it stores the sixteen rows' f16
+// scales (32 bytes) and then their values so that every 64 bytes hold four consecutive
+// columns of all sixteen rows (row r at bytes 4r..4r+3). A kernel loads each 64 bytes
+// once into a vector register and multiplies it with four activation bytes broadcast
+// across lanes, for any number of tokens. Rows past the last whole group stay in GGUF
+// layout.
+const packRows = 16
+
+// Packed block sizes per group of sixteen rows.
+const (
+	q8PackBlock = 32 + 16*32 // scales, then 8 runs of 64 bytes (Q8_0 values as w+128)
+	q4PackBlock = 32 + 16*16 // scales, then 4 runs of 64 bytes (low nibbles: columns
+	// 4j..4j+3, high nibbles: 16+4j..16+4j+3 for run j)
+)
+
+// packedBlockBytes returns the bytes per group and block of a packable type, or 0.
+func packedBlockBytes(t quant.Type) int {
+	switch t {
+	case quant.Q8_0:
+		return q8PackBlock
+	case quant.Q4_0:
+		return q4PackBlock
+	}
+	return 0
+}
+
+// packRowsOf writes the first groups*packRows rows of src (GGUF layout, nb blocks per row)
+// into dst in the interleaved layout of t. dst holds groups*nb*packedBlockBytes(t) bytes.
+func packRowsOf(t quant.Type, dst, src []byte, groups, nb int) {
+	bb, rowBytes := t.BlockBytes(), nb*t.BlockBytes()
+	pb := packedBlockBytes(t)
+	for g := 0; g < groups; g++ {
+		for b := 0; b < nb; b++ {
+			out := dst[(g*nb+b)*pb : (g*nb+b+1)*pb]
+			for r := 0; r < packRows; r++ {
+				blk := src[(g*packRows+r)*rowBytes+b*bb:]
+				out[2*r], out[2*r+1] = blk[0], blk[1]
+				qs := blk[2:bb]
+				for run := 0; run < len(qs)/4; run++ {
+					for i := 0; i < 4; i++ {
+						v := qs[4*run+i]
+						if t == quant.Q8_0 {
+							v ^= 0x80 // w+128 as an unsigned byte
+						}
+						out[32+64*run+4*r+i] = v
+					}
+				}
+			}
+		}
+	}
+}
+
+// blockSums writes the sum of each block of 32 quantised activations.
+func blockSums(qs []int8, sums []int32) {
+	for b := range sums {
+		var s int32
+		for _, v := range qs[b*qk8 : (b+1)*qk8] {
+			s += int32(v)
+		}
+		sums[b] = s
+	}
+}
+
+// pack stores the whole row groups of w in the device path's interleaved layout when the
+// path has kernels for it, and counts the work in the device's pack statistics.
+func (d *Device) pack(w *weight) {
+	pb := packedBlockBytes(w.typ)
+	if d.k.packed[w.typ] == nil || pb == 0 || w.rows < packRows || w.cols%qk8 != 0 {
+		return
+	}
+	start := time.Now()
+	groups, nb := w.rows/packRows, w.cols/qk8
+	w.packed = make([]byte, groups*nb*pb)
+	packRowsOf(w.typ, w.packed, w.data, groups, nb)
+	w.packedRows, w.packedGroupBytes = groups*packRows, nb*pb
+	d.packStats.add(len(w.packed), time.Since(start))
+}
+
+// PackStats reports the weights a device stored a second time in an interleaved layout.
+type PackStats struct {
+	Tensors int           // weights repacked
+	Bytes   int64         // memory they take besides the uploaded bytes
+	Time    time.Duration // time spent repacking
+}
+
+type packCounter struct {
+	mu sync.Mutex
+	s  PackStats
+}
+
+func (c *packCounter) add(bytes int, dt time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.s.Tensors++
+	c.s.Bytes += int64(bytes)
+	c.s.Time += dt
+}
+
+// PackStats returns what the device repacked at upload so far.
+func (d *Device) PackStats() PackStats {
+	d.packStats.mu.Lock()
+	defer d.packStats.mu.Unlock()
+	return d.packStats.s
+}

@@ -1,0 +1,73 @@
+//go:build amd64 && !purego
+
+package cpu
+
+import (
+	"math"
+	"sync"
+)
+
+// Kernels of the interleaved Q8_0/Q4_0 layouts (pack.go). mm takes eight tokens whose
+// activations are ldx bytes apart and writes out + t*ldo; mv takes one token. groups >= 1
+// groups of sixteen rows, nb >= 1 blocks per row; side as built by fillPackSide.
+type (
+	mmPackFn func(w *byte, xq *int8, ldx int, side *uint32, out *float32, ldo int, groups, nb int)
+	mvPackFn func(w *byte, xq *int8, out *float32, groups int, side *uint32, nb int)
+)
+
+//go:noescape
+func mmQ8x16T8AVX512(w *byte, xq *int8, ldx int, side *uint32, out *float32, ldo int, groups, nb int)
+
+//go:noescape
+func mmQ4x16T8AVX512(w *byte, xq *int8, ldx int, side *uint32, out *float32, ldo int, groups, nb int)
+
+//go:noescape
+func mvQ8x16AVX512(w *byte, xq *int8, out *float32, groups int, side *uint32, nb int)
+
+//go:noescape
+func mvQ4x16AVX512(w *byte, xq *int8, out *float32, groups int, side *uint32, nb int)
+
+// packTile is the number of tokens the mm kernels take per pass.
+const packTile = 8
+
+// packSide holds a call's per-block activation scales and accumulator start values.
+var packSide = sync.Pool{New: func() any { return new([]uint32) }}
+
+// packMat builds the packedMat of a layout whose unsigned weight bytes are the signed
+// values plus offset (128 for Q8_0, 8 for Q4_0) and whose groups take blockBytes per block.
+func packMat(mm mmPackFn, mv mvPackFn, offset int32, blockBytes int) packedMat {
+	return func(pw []byte, groups int, a *act, t0, nt int, out []float32, ldo int) {
+		cols := a.cols
+		nb := cols / qk8
+		out = out[:(nt-1)*ldo+groups*packRows]
+		pw = pw[:groups*nb*blockBytes]
+		sp := packSide.Get().(*[]uint32)
+		*sp = grow(*sp, 2*packTile*nb)
+		side := *sp
+		t := 0
+		for ; t+packTile <= nt; t += packTile {
+			fillPackSide(side, a, t0+t, packTile, offset)
+			xq := a.qs[(t0+t)*cols : (t0+t+packTile)*cols]
+			mm(&pw[0], &xq[0], cols, &side[0], &out[t*ldo], ldo, groups, nb)
+		}
+		for ; t < nt; t++ {
+			fillPackSide(side, a, t0+t, 1, offset)
+			xq := a.qs[(t0+t)*cols : (t0+t+1)*cols]
+			mv(&pw[0], &xq[0], &out[t*ldo], groups, &side[0], nb)
+		}
+		packSide.Put(sp)
+	}
+}
+
+// fillPackSide lays out, per block, the activation scales of tokens t0..t0+n-1 and then
+// their accumulator start values, -offset times the block's activation sum.
+func fillPackSide(side []uint32, a *act, t0, n int, offset int32) {
+	nb := a.cols / qk8
+	for b := 0; b < nb; b++ {
+		s := side[b*2*n : (b+1)*2*n]
+		for i := 0; i < n; i++ {
+			s[i] = math.Float32bits(a.d[(t0+i)*nb+b])
+			s[n+i] = uint32(-offset * a.xsum[(t0+i)*nb+b])
+		}
+	}
+}
