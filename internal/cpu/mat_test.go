@@ -89,7 +89,7 @@ func TestMat(t *testing.T) {
 		for _, typ := range kernelTypes {
 			for _, cols := range colsFor(typ) {
 				for _, rows := range []int{1, 3, 7, 17} {
-					for _, nt := range []int{1, 2, 4, 5, 9} {
+					for _, nt := range []int{1, 2, 4, 5, 6, 9, 13} {
 						checkMat(t, k, typ, rows, cols, nt, r)
 					}
 				}

@@ -36,6 +36,9 @@ func avx512Kernels() *kernelSet {
 	}
 	k.mat[quant.Q8_0] = q8Mat(mvQ8_0AVX512, mmQ8_0x4AVX512)
 	k.mat[quant.Q4_0] = q4Mat512()
+	k.mat[quant.F32] = floatMat512(mvF32AVX2, mmF32x4AVX2, mmF32x4x6AVX512, tailF32)
+	k.mat[quant.F16] = floatMat512(mvF16AVX2, mmF16x4AVX2, mmF16x4x6AVX512, tailF16)
+	k.mat[quant.BF16] = floatMat512(mvBF16AVX2, mmBF16x4AVX2, mmBF16x4x6AVX512, tailBF16)
 	k.packed = map[quant.Type]packedMat{
 		quant.Q8_0: packMat(mmQ8x16T8AVX512, mvQ8x16AVX512, 128, q8PackBlock),
 		quant.Q4_0: packMat(mmQ4x16T8AVX512, mvQ4x16AVX512, 8, q4PackBlock),
