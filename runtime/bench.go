@@ -11,6 +11,7 @@ type BenchOptions struct {
 	PromptTokens int // tokens processed in one batch (pp); 0 skips the test
 	GenTokens    int // tokens generated one at a time (tg); 0 skips the test
 	Reps         int // repetitions; the best is kept (default 1)
+	Depth        int // tokens already in the cache before each test (llama-bench's -d)
 	Session      SessionOptions
 }
 
@@ -18,6 +19,7 @@ type BenchOptions struct {
 type BenchResult struct {
 	PromptTokens   int     `json:"prompt_tokens"`
 	PromptPerSec   float64 `json:"pp_tokens_per_sec"`
+	Depth          int     `json:"depth,omitempty"`
 	GenTokens      int     `json:"gen_tokens"`
 	GenPerSec      float64 `json:"tg_tokens_per_sec"`
 	WeightBytes    int64   `json:"weight_bytes_per_token"`
@@ -44,22 +46,22 @@ func (m *Model) WeightBytes() int64 {
 
 // Bench measures prompt processing and generation speed with synthetic tokens.
 func (m *Model) Bench(ctx context.Context, o BenchOptions) (*BenchResult, error) {
-	if o.PromptTokens < 0 || o.GenTokens < 0 {
+	if o.PromptTokens < 0 || o.GenTokens < 0 || o.Depth < 0 {
 		return nil, fmt.Errorf("%w: negative token counts", ErrBadConfig)
 	}
 	reps := max(o.Reps, 1)
 	if o.Session.ContextLen == 0 {
-		o.Session.ContextLen = max(o.PromptTokens+o.GenTokens+1, 16)
+		o.Session.ContextLen = max(o.Depth+o.PromptTokens+o.GenTokens+1, 16)
 	}
 	if o.Session.KV != nil && o.Session.MaxPromptTokens == 0 {
-		o.Session.MaxPromptTokens = max(o.PromptTokens, 1) // the generation test starts from one token
+		o.Session.MaxPromptTokens = max(o.Depth, o.PromptTokens, 1) // the first Eval after a reset: the depth fill, the prompt, or one token
 	}
 	s, err := m.NewSession(o.Session)
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
-	r := &BenchResult{PromptTokens: o.PromptTokens, GenTokens: o.GenTokens, WeightBytes: m.WeightBytes(),
+	r := &BenchResult{PromptTokens: o.PromptTokens, Depth: o.Depth, GenTokens: o.GenTokens, WeightBytes: m.WeightBytes(),
 		KVBytes: s.KVBytes()}
 	if o.Session.KV != nil {
 		if r.FullKVBytes, err = m.fullKVBytes(o.Session); err != nil {
@@ -68,9 +70,24 @@ func (m *Model) Bench(ctx context.Context, o BenchOptions) (*BenchResult, error)
 	}
 	vocab := m.file.Config.VocabSize
 	tok := func(i int) int32 { return int32((i*7919 + 3) % vocab) }
+	// fill resets the session and puts Depth tokens in the cache, untimed.
+	fill := func() error {
+		s.Reset()
+		if o.Depth == 0 {
+			return nil
+		}
+		ids := make([]int32, o.Depth)
+		for i := range ids {
+			ids[i] = tok(i + 1000)
+		}
+		_, err := s.Eval(ctx, ids)
+		return err
+	}
 	for rep := 0; rep < reps; rep++ {
 		if o.PromptTokens > 0 {
-			s.Reset()
+			if err := fill(); err != nil {
+				return nil, err
+			}
 			ids := make([]int32, o.PromptTokens)
 			for i := range ids {
 				ids[i] = tok(i)
@@ -82,7 +99,9 @@ func (m *Model) Bench(ctx context.Context, o BenchOptions) (*BenchResult, error)
 			r.PromptPerSec = max(r.PromptPerSec, rate(o.PromptTokens, time.Since(start)))
 		}
 		if o.GenTokens > 0 {
-			s.Reset()
+			if err := fill(); err != nil {
+				return nil, err
+			}
 			if _, err := s.Eval(ctx, []int32{tok(0)}); err != nil {
 				return nil, err
 			}

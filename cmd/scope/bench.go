@@ -14,12 +14,13 @@ func init() {
 }
 
 type benchRow struct {
-	Model     string  `json:"model"`
-	Backend   string  `json:"backend"`
-	Params    int64   `json:"params"`
-	SizeBytes int64   `json:"weight_bytes"`
-	MemBW     float64 `json:"measured_read_bw_bytes_per_sec,omitempty"`
-	Roofline  float64 `json:"tg_roofline_fraction,omitempty"`
+	Model     string            `json:"model"`
+	Backend   string            `json:"backend"`
+	Params    int64             `json:"params"`
+	SizeBytes int64             `json:"weight_bytes"`
+	MemBW     float64           `json:"measured_read_bw_bytes_per_sec,omitempty"`
+	Roofline  float64           `json:"tg_roofline_fraction,omitempty"`
+	Repacked  *scope.RepackInfo `json:"repacked,omitempty"`
 	*scope.BenchResult
 }
 
@@ -32,13 +33,14 @@ func runBench(args []string) error {
 	pp := fs.Int("p", 64, "prompt tokens processed in one batch (0 = skip)")
 	tg := fs.Int("n", 32, "tokens generated one at a time (0 = skip)")
 	reps := fs.Int("r", 2, "repetitions (the best is reported)")
+	depth := fs.Int("d", 0, "tokens already in the cache before each test (as llama-bench -d)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	membw := fs.Bool("membw", true, "measure the host's read bandwidth and report the roofline fraction")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	if *pp < 0 || *tg < 0 || *reps < 1 {
-		return fmt.Errorf("-p and -n must be >= 0 and -r >= 1")
+	if *pp < 0 || *tg < 0 || *depth < 0 || *reps < 1 {
+		return fmt.Errorf("-p, -n and -d must be >= 0 and -r >= 1")
 	}
 	kvc, err := kf.config()
 	if err != nil {
@@ -47,18 +49,24 @@ func runBench(args []string) error {
 	if *pp > mf.batch {
 		mf.batch = *pp
 	}
+	if need := *depth + *pp + *tg + 1; *depth > 0 && mf.ctx < need {
+		mf.ctx = need
+	}
 	m, closeModel, err := mf.openProfiled()
 	if err != nil {
 		return err
 	}
 	defer closeModel()
-	res, err := m.Bench(context.Background(), scope.BenchOptions{PromptTokens: *pp, GenTokens: *tg, Reps: *reps,
+	res, err := m.Bench(context.Background(), scope.BenchOptions{PromptTokens: *pp, GenTokens: *tg, Reps: *reps, Depth: *depth,
 		Session: scope.SessionOptions{ContextLen: mf.ctx, KV: kvc, KVMemory: kf.memory(), PageSize: kf.pageSize}})
 	if err != nil {
 		return err
 	}
 	row := benchRow{Model: modelName(mf.model), Backend: m.Device().Name, Params: m.File().Parameters(),
 		SizeBytes: res.WeightBytes, BenchResult: res}
+	if rp := m.Repacked(); rp.Tensors > 0 {
+		row.Repacked = &rp
+	}
 	if *membw && m.Device().Kind == "cpu" {
 		row.MemBW = scope.MeasureBandwidth(mf.threads)
 		row.Roofline = res.GenBytesPerSec / row.MemBW
@@ -69,6 +77,10 @@ func runBench(args []string) error {
 		return enc.Encode(row)
 	}
 	printBench(row)
+	if rp := row.Repacked; rp != nil {
+		fmt.Printf("\ncpu: %d weights repacked to interleaved rows at load: %.1f MiB extra, %.0f ms\n",
+			rp.Tensors, float64(rp.ExtraBytes)/(1<<20), 1000*rp.Seconds)
+	}
 	return nil
 }
 
@@ -76,15 +88,19 @@ func printBench(r benchRow) {
 	fmt.Printf("| model | size | params | backend | test | t/s | roofline |\n|---|---|---|---|---|---|---|\n")
 	size := fmt.Sprintf("%.1f MiB", float64(r.SizeBytes)/(1<<20))
 	params := fmt.Sprintf("%.1fM", float64(r.Params)/1e6)
+	at := ""
+	if r.Depth > 0 {
+		at = fmt.Sprintf(" @ d%d", r.Depth)
+	}
 	if r.PromptTokens > 0 {
-		fmt.Printf("| %s | %s | %s | %s | pp%d | %.2f | |\n", r.Model, size, params, r.Backend, r.PromptTokens, r.PromptPerSec)
+		fmt.Printf("| %s | %s | %s | %s | pp%d%s | %.2f | |\n", r.Model, size, params, r.Backend, r.PromptTokens, at, r.PromptPerSec)
 	}
 	if r.GenTokens > 0 {
 		roof := ""
 		if r.MemBW > 0 {
 			roof = fmt.Sprintf("%.0f%% of %.1f GB/s (%.1f GB/s)", 100*r.Roofline, r.MemBW/1e9, r.GenBytesPerSec/1e9)
 		}
-		fmt.Printf("| %s | %s | %s | %s | tg%d | %.2f | %s |\n", r.Model, size, params, r.Backend, r.GenTokens, r.GenPerSec, roof)
+		fmt.Printf("| %s | %s | %s | %s | tg%d%s | %.2f | %s |\n", r.Model, size, params, r.Backend, r.GenTokens, at, r.GenPerSec, roof)
 	}
 	if r.FullKVBytes > 0 {
 		fmt.Printf("\nKV store per sequence: %s with the policy, %s for the full cache (%.1f%%)\n", mib(r.KVBytes),

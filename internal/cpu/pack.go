@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"encoding/binary"
 	"sync"
 	"time"
 
@@ -39,21 +40,20 @@ func packedBlockBytes(t quant.Type) int {
 func packRowsOf(t quant.Type, dst, src []byte, groups, nb int) {
 	bb, rowBytes := t.BlockBytes(), nb*t.BlockBytes()
 	pb := packedBlockBytes(t)
+	var flip uint32 // Q8_0 values become w+128: flipping the sign bit of each byte
+	if t == quant.Q8_0 {
+		flip = 0x80808080
+	}
+	runs := (bb - 2) / 4
 	for g := 0; g < groups; g++ {
 		for b := 0; b < nb; b++ {
 			out := dst[(g*nb+b)*pb : (g*nb+b+1)*pb]
 			for r := 0; r < packRows; r++ {
-				blk := src[(g*packRows+r)*rowBytes+b*bb:]
+				blk := src[(g*packRows+r)*rowBytes+b*bb : (g*packRows+r)*rowBytes+(b+1)*bb]
 				out[2*r], out[2*r+1] = blk[0], blk[1]
-				qs := blk[2:bb]
-				for run := 0; run < len(qs)/4; run++ {
-					for i := 0; i < 4; i++ {
-						v := qs[4*run+i]
-						if t == quant.Q8_0 {
-							v ^= 0x80 // w+128 as an unsigned byte
-						}
-						out[32+64*run+4*r+i] = v
-					}
+				q, o := blk[2:2+4*runs], out[32+4*r:32+4*r+64*(runs-1)+4]
+				for run := range runs {
+					binary.LittleEndian.PutUint32(o[64*run:], binary.LittleEndian.Uint32(q[4*run:])^flip)
 				}
 			}
 		}
@@ -81,7 +81,18 @@ func (d *Device) pack(w *weight) {
 	start := time.Now()
 	groups, nb := w.rows/packRows, w.cols/qk8
 	w.packed = make([]byte, groups*nb*pb)
-	packRowsOf(w.typ, w.packed, w.data, groups, nb)
+	// Split the groups over the device's threads: packing a large model is load time.
+	var wg sync.WaitGroup
+	per := (groups + d.threads - 1) / d.threads
+	for lo := 0; lo < groups; lo += per {
+		hi := min(lo+per, groups)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			packRowsOf(w.typ, w.packed[lo*nb*pb:hi*nb*pb], w.data[lo*packRows*w.rowBytes:], hi-lo, nb)
+		}()
+	}
+	wg.Wait()
 	w.packedRows, w.packedGroupBytes = groups*packRows, nb*pb
 	d.packStats.add(len(w.packed), time.Since(start))
 }

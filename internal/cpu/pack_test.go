@@ -195,3 +195,19 @@ func BenchmarkPacked(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPackRows is the load-time cost of repacking a 4096x4096 weight.
+func BenchmarkPackRows(b *testing.B) {
+	const rows, cols = 4096, 4096
+	for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0} {
+		b.Run(typ.String(), func(b *testing.B) {
+			w := randWeight(rand.New(rand.NewPCG(1, 1)), typ, rows, cols)
+			nb := cols / qk8
+			pw := make([]byte, rows/packRows*nb*packedBlockBytes(typ))
+			b.SetBytes(int64(len(w)))
+			for i := 0; i < b.N; i++ {
+				packRowsOf(typ, pw, w, rows/packRows, nb)
+			}
+		})
+	}
+}
