@@ -39,10 +39,10 @@ func (d *Device) attention(o backend.Attention) error {
 		})
 		return nil
 	}
-	d.pool.parallel(o.N*o.NHeads, 1, func(w, lo, hi int) {
-		logits := d.scratch.workerScratch(w, maxSlots)
+	d.pool.parallel(o.N*o.Units, 1, func(w, lo, hi int) {
+		logits := d.scratch.workerScratch(w, j.group*maxSlots)
 		for i := lo; i < hi; i++ {
-			d.attendOne(j, i/o.NHeads, i%o.NHeads, logits)
+			d.attendGroup(j, i/o.Units, i%o.Units, logits)
 		}
 	})
 	return nil
