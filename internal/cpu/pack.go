@@ -31,13 +31,19 @@ func packedBlockBytes(t quant.Type) int {
 		return q8PackBlock
 	case quant.Q4_0:
 		return q4PackBlock
+	case quant.Q4_K:
+		return q4KPackBlock
 	}
 	return 0
 }
 
-// packRowsOf writes the first groups*packRows rows of src (GGUF layout, nb blocks per row)
+// packRowsOf writes the first groups*packRows rows of src (GGUF layout, nb blocks of t per row)
 // into dst in the interleaved layout of t. dst holds groups*nb*packedBlockBytes(t) bytes.
 func packRowsOf(t quant.Type, dst, src []byte, groups, nb int) {
+	if t == quant.Q4_K {
+		packQ4K(dst, src, groups, nb)
+		return
+	}
 	bb, rowBytes := t.BlockBytes(), nb*t.BlockBytes()
 	pb := packedBlockBytes(t)
 	var flip uint32 // Q8_0 values become w+128: flipping the sign bit of each byte
@@ -75,11 +81,11 @@ func blockSums(qs []int8, sums []int32) {
 // path has kernels for it, and counts the work in the device's pack statistics.
 func (d *Device) pack(w *weight) {
 	pb := packedBlockBytes(w.typ)
-	if d.k.packed[w.typ] == nil || pb == 0 || w.rows < packRows || w.cols%qk8 != 0 {
+	if d.k.packed[w.typ] == nil || pb == 0 || w.rows < packRows || w.cols%w.typ.BlockSize() != 0 {
 		return
 	}
 	start := time.Now()
-	groups, nb := w.rows/packRows, w.cols/qk8
+	groups, nb := w.rows/packRows, w.cols/w.typ.BlockSize()
 	w.packed = make([]byte, groups*nb*pb)
 	// Split the groups over the device's threads: packing a large model is load time.
 	var wg sync.WaitGroup

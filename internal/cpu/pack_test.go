@@ -27,7 +27,7 @@ func checkPacked(t *testing.T, k *kernelSet, typ quant.Type, groups, cols, nt in
 	t.Helper()
 	rows := groups * packRows
 	name := fmt.Sprintf("%s %s groups=%d cols=%d nt=%d", k.name, typ, groups, cols, nt)
-	nb := cols / qk8
+	nb := cols / typ.BlockSize()
 	pw := make([]byte, groups*nb*packedBlockBytes(typ))
 	packRowsOf(typ, pw, w, groups, nb)
 	wf := dequant(typ, w, rows*cols)
@@ -59,11 +59,19 @@ func checkPacked(t *testing.T, k *kernelSet, typ quant.Type, groups, cols, nt in
 	}
 }
 
+// packCols lists input widths for the packed kernels of t.
+func packCols(t quant.Type) []int {
+	if t.BlockSize() == qkK {
+		return []int{256, 512, 256 * 3}
+	}
+	return []int{32, 64, 96, 288, 32 * 35}
+}
+
 func TestPackedMat(t *testing.T) {
 	forEachPath(t, func(t *testing.T, k *kernelSet) {
 		r := rand.New(rand.NewPCG(21, 22))
 		for _, typ := range packedTypes(k) {
-			for _, cols := range []int{32, 64, 96, 288, 32 * 35} {
+			for _, cols := range packCols(typ) {
 				for _, groups := range []int{1, 2, 3} {
 					w := randWeight(r, typ, groups*packRows, cols)
 					for _, nt := range []int{1, 2, 7, 8, 9, 16, 17, 23} {
@@ -82,11 +90,15 @@ func TestPackedExtremes(t *testing.T) {
 		r := rand.New(rand.NewPCG(23, 24))
 		for _, typ := range packedTypes(k) {
 			for _, fill := range []byte{0x80, 0x7f, 0x00, 0xff} {
-				const groups, cols = 2, 64
+				const groups = 2
+				cols := packCols(typ)[1]
 				w := randWeight(r, typ, groups*packRows, cols)
-				bb := typ.BlockBytes()
+				bb, first := typ.BlockBytes(), 2
+				if typ == quant.Q4_K {
+					first = 16 // the nibbles; the scale bytes stay random
+				}
 				for off := 0; off < len(w); off += bb {
-					for i := off + 2; i < off+bb; i++ {
+					for i := off + first; i < off+bb; i++ {
 						w[i] = fill
 					}
 				}
@@ -137,9 +149,12 @@ func TestPackRowsLayout(t *testing.T) {
 func TestPackedDevice(t *testing.T) {
 	r := rand.New(rand.NewPCG(25, 26))
 	for _, path := range Paths() {
-		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0} {
+		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q4_K} {
 			for _, shape := range [][3]int{{16, 64, 1}, {37, 96, 9}, {100, 320, 20}, {261, 64, 3}} {
 				rows, cols, n := shape[0], shape[1], shape[2]
+				if typ.BlockSize() == qkK {
+					cols *= 8
+				}
 				d := openTest(t, Options{Threads: 2, Path: path})
 				tw := newTwin(t, d)
 				tw.weight("w", typ, rows, cols, randWeight(r, typ, rows, cols))
@@ -172,7 +187,7 @@ func BenchmarkPacked(b *testing.B) {
 		for _, typ := range packedTypes(k) {
 			r := rand.New(rand.NewPCG(1, 1))
 			w := randWeight(r, typ, rows, cols)
-			nb := cols / qk8
+			nb := cols / typ.BlockSize()
 			pw := make([]byte, rows/packRows*nb*packedBlockBytes(typ))
 			packRowsOf(typ, pw, w, rows/packRows, nb)
 			for _, nt := range []int{1, 16, 64} {
@@ -199,10 +214,10 @@ func BenchmarkPacked(b *testing.B) {
 // BenchmarkPackRows is the load-time cost of repacking a 4096x4096 weight.
 func BenchmarkPackRows(b *testing.B) {
 	const rows, cols = 4096, 4096
-	for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0} {
+	for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q4_K} {
 		b.Run(typ.String(), func(b *testing.B) {
 			w := randWeight(rand.New(rand.NewPCG(1, 1)), typ, rows, cols)
-			nb := cols / qk8
+			nb := cols / typ.BlockSize()
 			pw := make([]byte, rows/packRows*nb*packedBlockBytes(typ))
 			b.SetBytes(int64(len(w)))
 			for i := 0; i < b.N; i++ {

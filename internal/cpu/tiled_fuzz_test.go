@@ -9,14 +9,14 @@ import (
 )
 
 // tiledTypes are the weight types with tile kernels (float tiles, interleaved quant layouts).
-var tiledTypes = []quant.Type{quant.F32, quant.F16, quant.BF16, quant.Q8_0, quant.Q4_0}
+var tiledTypes = []quant.Type{quant.F32, quant.F16, quant.BF16, quant.Q8_0, quant.Q4_0, quant.Q4_K}
 
 // matAll computes nt tokens' products with path k as the device does: the whole row groups
 // of a type the path repacks through its interleaved kernel, the other rows through k.mat.
 func matAll(k *kernelSet, typ quant.Type, w []byte, rows int, a *act, nt int, out []float32) {
 	start := 0
 	if pk := k.packed[typ]; pk != nil && rows >= packRows {
-		groups, nb := rows/packRows, a.cols/qk8
+		groups, nb := rows/packRows, a.cols/typ.BlockSize()
 		pw := make([]byte, groups*nb*packedBlockBytes(typ))
 		packRowsOf(typ, pw, w, groups, nb)
 		pk(pw, groups, a, 0, nt, out, rows)
