@@ -60,6 +60,21 @@ func BenchmarkMatVec(b *testing.B) {
 				}
 				b.ReportMetric(2*rows*cols*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
+			if pk := k.packed[typ]; pk != nil {
+				b.Run(fmt.Sprintf("%s/%s-packed", k.name, typ), func(b *testing.B) {
+					groups, nb := rows/packRows, cols/typ.BlockSize()
+					wBytes := groups * nb * packedBlockBytes(typ)
+					windows := len(region) / wBytes
+					x := randFloats(rand.New(rand.NewPCG(1, 1)), cols, 1)
+					a, _ := quantAct(typ, x, 1, cols)
+					out := make([]float32, rows)
+					b.SetBytes(int64(wBytes))
+					for i := 0; i < b.N; i++ {
+						pk(region[(i%windows)*wBytes:(i%windows+1)*wBytes], groups, a, 0, 1, out, rows)
+					}
+					b.ReportMetric(2*rows*cols*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
 		}
 	}
 }

@@ -33,6 +33,8 @@ func packedBlockBytes(t quant.Type) int {
 		return q4PackBlock
 	case quant.Q4_K:
 		return q4KPackBlock
+	case quant.Q6_K:
+		return q6KPackBlock
 	}
 	return 0
 }
@@ -40,8 +42,12 @@ func packedBlockBytes(t quant.Type) int {
 // packRowsOf writes the first groups*packRows rows of src (GGUF layout, nb blocks of t per row)
 // into dst in the interleaved layout of t. dst holds groups*nb*packedBlockBytes(t) bytes.
 func packRowsOf(t quant.Type, dst, src []byte, groups, nb int) {
-	if t == quant.Q4_K {
+	switch t {
+	case quant.Q4_K:
 		packQ4K(dst, src, groups, nb)
+		return
+	case quant.Q6_K:
+		packQ6K(dst, src, groups, nb)
 		return
 	}
 	bb, rowBytes := t.BlockBytes(), nb*t.BlockBytes()

@@ -37,3 +37,56 @@ func packQ4K(dst, src []byte, groups, nb int) {
 		}
 	}
 }
+
+// q6KPackBlock is the packed Q6_K super-block of sixteen rows: d (f16, 32 bytes), the int8
+// scales (scale g of row r at 32+16g+r), -32 times the scales as int16 pairs (scales 2p,
+// 2p+1 of row r at 288+64p+4r), the low four bits of the values as nibbles (columns
+// 64P+4k+i and 64P+32+4k+i of row r at 800+512P+64k+4r+i, low and high) and their top two
+// bits as crumbs (column 128Q+32c+4k+i of row r at bits 2c of 2848+512Q+64k+4r+i).
+const q6KPackBlock = 2848 + 16*64
+
+// packQ6K writes groups of sixteen Q6_K rows (nb super-blocks each) in the packed layout.
+func packQ6K(dst, src []byte, groups, nb int) {
+	rowBytes := nb * q6KSize
+	var q [qkK]uint8
+	for g := 0; g < groups; g++ {
+		for b := 0; b < nb; b++ {
+			out := dst[(g*nb+b)*q6KPackBlock : (g*nb+b+1)*q6KPackBlock]
+			clear(out)
+			for r := 0; r < packRows; r++ {
+				off := (g*packRows+r)*rowBytes + b*q6KSize
+				blk := src[off : off+q6KSize]
+				copy(out[2*r:2*r+2], blk[208:210])
+				for s := 0; s < 16; s++ {
+					sc := int8(blk[192+s])
+					out[32+16*s+r] = byte(sc)
+					binary.LittleEndian.PutUint16(out[288+64*(s/2)+4*r+2*(s%2):], uint16(int16(-32*int16(sc))))
+				}
+				q6KValues(blk, &q)
+				for e, v := range q {
+					col := e % 32
+					k, i := col/4, col%4
+					sub := e / 32
+					nib := 800 + 512*(sub/2) + 64*k + 4*r + i
+					out[nib] |= (v & 0xf) << (4 * (sub % 2))
+					cr := 2848 + 512*(sub/4) + 64*k + 4*r + i
+					out[cr] |= (v >> 4) << (2 * (sub % 4))
+				}
+			}
+		}
+	}
+}
+
+// q6KValues unpacks the 256 six-bit values (0..63) of a Q6_K block.
+func q6KValues(blk []byte, q *[qkK]uint8) {
+	for n := 0; n < 2; n++ {
+		ql, qh := blk[64*n:64*n+64], blk[128+32*n:128+32*n+32]
+		for l := 0; l < 32; l++ {
+			h := qh[l]
+			q[128*n+l] = ql[l]&0xf | (h&3)<<4
+			q[128*n+l+32] = ql[l+32]&0xf | (h>>2&3)<<4
+			q[128*n+l+64] = ql[l]>>4 | (h>>4&3)<<4
+			q[128*n+l+96] = ql[l+32]>>4 | (h>>6&3)<<4
+		}
+	}
+}

@@ -94,11 +94,15 @@ func TestPackedExtremes(t *testing.T) {
 				cols := packCols(typ)[1]
 				w := randWeight(r, typ, groups*packRows, cols)
 				bb, first := typ.BlockBytes(), 2
-				if typ == quant.Q4_K {
+				last := bb
+				switch typ {
+				case quant.Q4_K:
 					first = 16 // the nibbles; the scale bytes stay random
+				case quant.Q6_K:
+					first, last = 0, 192 // the values; scales and d stay random
 				}
 				for off := 0; off < len(w); off += bb {
-					for i := off + first; i < off+bb; i++ {
+					for i := off + first; i < off+last; i++ {
 						w[i] = fill
 					}
 				}
@@ -149,7 +153,7 @@ func TestPackRowsLayout(t *testing.T) {
 func TestPackedDevice(t *testing.T) {
 	r := rand.New(rand.NewPCG(25, 26))
 	for _, path := range Paths() {
-		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q4_K} {
+		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q6_K} {
 			for _, shape := range [][3]int{{16, 64, 1}, {37, 96, 9}, {100, 320, 20}, {261, 64, 3}} {
 				rows, cols, n := shape[0], shape[1], shape[2]
 				if typ.BlockSize() == qkK {
@@ -214,7 +218,7 @@ func BenchmarkPacked(b *testing.B) {
 // BenchmarkPackRows is the load-time cost of repacking a 4096x4096 weight.
 func BenchmarkPackRows(b *testing.B) {
 	const rows, cols = 4096, 4096
-	for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q4_K} {
+	for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q6_K} {
 		b.Run(typ.String(), func(b *testing.B) {
 			w := randWeight(rand.New(rand.NewPCG(1, 1)), typ, rows, cols)
 			nb := cols / typ.BlockSize()

@@ -42,7 +42,8 @@ func avx512Kernels() *kernelSet {
 	k.packed = map[quant.Type]packedMat{
 		quant.Q8_0: packMat(mmQ8x16T8AVX512, mvQ8x16AVX512, 128, q8PackBlock),
 		quant.Q4_0: packMat(mmQ4x16T8AVX512, mvQ4x16AVX512, 8, q4PackBlock),
-		quant.Q4_K: packMatK(mmQ4Kx16T8AVX512, mvQ4Kx16AVX512, q4KPackBlock),
+		quant.Q4_K: packMatK(mmQ4Kx16T8AVX512, mvQ4Kx16AVX512, q4KPackBlock, 5, fillSideQ4K),
+		quant.Q6_K: packMatK(mmQ6Kx16T8AVX512, mvQ6Kx16AVX512, q6KPackBlock, 9, fillSideQ6K),
 	}
 	return k
 }

@@ -78,24 +78,25 @@ func mmQ4Kx16T8AVX512(w *byte, xq *int8, ldx int, side *uint32, out *float32, ld
 //go:noescape
 func mvQ4Kx16AVX512(w *byte, xq *int8, out *float32, groups int, side *uint32, nb int)
 
-// packMatK is the packedMat of the Q4_K layout against Q8_K activations.
-func packMatK(mm mmPackFn, mv mvPackFn, blockBytes int) packedMat {
+// packMatK is the packedMat of a K-quant layout against Q8_K activations; fill lays out
+// the side data, words 32-bit words per token and super-block.
+func packMatK(mm mmPackFn, mv mvPackFn, blockBytes, words int, fill func(side []uint32, a *act, t0, n int)) packedMat {
 	return func(pw []byte, groups int, a *act, t0, nt int, out []float32, ldo int) {
 		cols := a.cols
 		nb := cols / qkK
 		out = out[:(nt-1)*ldo+groups*packRows]
 		pw = pw[:groups*nb*blockBytes]
 		sp := packSide.Get().(*[]uint32)
-		*sp = grow(*sp, 5*packTile*nb)
+		*sp = grow(*sp, words*packTile*nb)
 		side := *sp
 		t := 0
 		for ; t+packTile <= nt; t += packTile {
-			fillPackSideK(side, a, t0+t, packTile)
+			fill(side, a, t0+t, packTile)
 			xq := a.qs[(t0+t)*cols : (t0+t+packTile)*cols]
 			mm(&pw[0], &xq[0], cols, &side[0], &out[t*ldo], ldo, groups, nb)
 		}
 		for ; t < nt; t++ {
-			fillPackSideK(side, a, t0+t, 1)
+			fill(side, a, t0+t, 1)
 			xq := a.qs[(t0+t)*cols : (t0+t+1)*cols]
 			mv(&pw[0], &xq[0], &out[t*ldo], groups, &side[0], nb)
 		}
@@ -103,9 +104,9 @@ func packMatK(mm mmPackFn, mv mvPackFn, blockBytes int) packedMat {
 	}
 }
 
-// fillPackSideK lays out, per super-block, the activation scales of tokens t0..t0+n-1 and
+// fillSideQ4K lays out, per super-block, the activation scales of tokens t0..t0+n-1 and
 // then each token's eight 32-value sums as four int16 pairs.
-func fillPackSideK(side []uint32, a *act, t0, n int) {
+func fillSideQ4K(side []uint32, a *act, t0, n int) {
 	nb := a.cols / qkK
 	for b := 0; b < nb; b++ {
 		s := side[b*5*n : (b+1)*5*n]
@@ -120,3 +121,25 @@ func fillPackSideK(side []uint32, a *act, t0, n int) {
 		}
 	}
 }
+
+// fillSideQ6K lays out, per super-block, the activation scales of tokens t0..t0+n-1 and
+// then each token's sixteen 16-value sums.
+func fillSideQ6K(side []uint32, a *act, t0, n int) {
+	nb := a.cols / qkK
+	for b := 0; b < nb; b++ {
+		s := side[b*9*n : (b+1)*9*n]
+		for i := 0; i < n; i++ {
+			s[i] = math.Float32bits(a.d[(t0+i)*nb+b])
+			bs := a.bsums[((t0+i)*nb+b)*16 : ((t0+i)*nb+b+1)*16]
+			for p := 0; p < 8; p++ {
+				s[n+8*i+p] = uint32(uint16(bs[2*p])) | uint32(uint16(bs[2*p+1]))<<16
+			}
+		}
+	}
+}
+
+//go:noescape
+func mmQ6Kx16T8AVX512(w *byte, xq *int8, ldx int, side *uint32, out *float32, ldo int, groups, nb int)
+
+//go:noescape
+func mvQ6Kx16AVX512(w *byte, xq *int8, out *float32, groups int, side *uint32, nb int)

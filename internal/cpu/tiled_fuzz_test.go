@@ -9,7 +9,7 @@ import (
 )
 
 // tiledTypes are the weight types with tile kernels (float tiles, interleaved quant layouts).
-var tiledTypes = []quant.Type{quant.F32, quant.F16, quant.BF16, quant.Q8_0, quant.Q4_0, quant.Q4_K}
+var tiledTypes = []quant.Type{quant.F32, quant.F16, quant.BF16, quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q6_K}
 
 // matAll computes nt tokens' products with path k as the device does: the whole row groups
 // of a type the path repacks through its interleaved kernel, the other rows through k.mat.
