@@ -78,7 +78,7 @@ func runBench(args []string) error {
 	}
 	printBench(row)
 	if rp := row.Repacked; rp != nil {
-		fmt.Printf("\ncpu: %d weights repacked to interleaved rows at load: %.1f MiB extra, %.0f ms\n",
+		fmt.Printf("\ncpu: %d weights repacked to interleaved rows: %.1f MiB extra, %.0f ms\n",
 			rp.Tensors, float64(rp.ExtraBytes)/(1<<20), 1000*rp.Seconds)
 	}
 	return nil

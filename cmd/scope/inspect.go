@@ -5,6 +5,9 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/scopekv/scope/model"
+	scope "github.com/scopekv/scope/runtime"
 )
 
 func runTokenize(args []string) error {
@@ -62,8 +65,26 @@ func runInspect(args []string) error {
 		fmt.Fprintf(w, "  %s\t%s\n", kv.Key, kv.Value)
 	}
 	fmt.Fprintf(w, "\ntensors (%d):\n", len(m.TensorList))
+	var packed, packedBytes int64
 	for _, t := range m.TensorList {
-		fmt.Fprintf(w, "  %s\t%s\t%v\n", t.Name, t.Type, t.Shape)
+		note := ""
+		if b := packedBytesOf(t); b > 0 && !(t.Name == "token_embd.weight" && !c.TiedOutput) {
+			note = "\tcpu: repacked at first use"
+			packed, packedBytes = packed+1, packedBytes+b
+		}
+		fmt.Fprintf(w, "  %s\t%s\t%v%s\n", t.Name, t.Type, t.Shape, note)
+	}
+	if packed > 0 {
+		fmt.Fprintf(w, "\ncpu backend: %d tensors repacked to interleaved rows, %.1f MiB extra\n",
+			packed, float64(packedBytes)/(1<<20))
 	}
 	return w.Flush()
+}
+
+// packedBytesOf is the memory the CPU backend adds at first use for a matrix tensor.
+func packedBytesOf(t model.TensorInfo) int64 {
+	if len(t.Shape) != 2 {
+		return 0
+	}
+	return scope.CPURepackBytes(t.Type, int(t.Shape[1]), int(t.Shape[0]))
 }

@@ -89,6 +89,9 @@ func biasOf(b backend.Weight, n int) ([]float32, error) {
 func (d *Device) runMat(w *weight, a *act, out []float32, bias []float32) {
 	kern := d.k.mat[w.typ]
 	pk := d.k.packed[w.typ]
+	if pk != nil {
+		w.packOnce.Do(func() { d.pack(w) })
+	}
 	rows, n := w.rows, a.n
 	grain := d.pool.splitGrain(rows, 4)
 	if n > 1 {

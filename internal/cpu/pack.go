@@ -84,7 +84,8 @@ func blockSums(qs []int8, sums []int32) {
 }
 
 // pack stores the whole row groups of w in the device path's interleaved layout when the
-// path has kernels for it, and counts the work in the device's pack statistics.
+// path has kernels for it, and counts the work in the device's pack statistics. It runs
+// once per weight, at its first MatMul.
 func (d *Device) pack(w *weight) {
 	pb := packedBlockBytes(w.typ)
 	if d.k.packed[w.typ] == nil || pb == 0 || w.rows < packRows || w.cols%w.typ.BlockSize() != 0 {
@@ -129,9 +130,21 @@ func (c *packCounter) add(bytes int, dt time.Duration) {
 	c.s.Time += dt
 }
 
-// PackStats returns what the device repacked at upload so far.
+// PackStats returns what the device has repacked so far.
 func (d *Device) PackStats() PackStats {
 	d.packStats.mu.Lock()
 	defer d.packStats.mu.Unlock()
 	return d.packStats.s
+}
+
+// PackedBytes returns the memory the best kernel path of this CPU adds at upload for a
+// weight of type t and shape (rows, cols): the size of its interleaved copy, or 0 when the
+// weight is used as uploaded.
+func PackedBytes(t quant.Type, rows, cols int) int64 {
+	k, err := selectKernels("")
+	pb := packedBlockBytes(t)
+	if err != nil || k.packed[t] == nil || pb == 0 || rows < packRows || cols <= 0 || cols%t.BlockSize() != 0 {
+		return 0
+	}
+	return int64(rows/packRows) * int64(cols/t.BlockSize()) * int64(pb)
 }

@@ -3,6 +3,7 @@ package cpu
 import (
 	"fmt"
 	"slices"
+	"sync"
 	"unsafe"
 
 	"github.com/scopekv/scope/internal/backend"
@@ -22,8 +23,9 @@ type weight struct {
 	src        []byte    // the uploaded bytes (srcType), which Embed reads exactly
 	vec        []float32 // (cols) float32 copy of a single-row weight (norms, biases)
 
-	// The first packedRows rows in the kernel path's interleaved layout (pack.go), when
-	// the path has one for typ; the rest are read from data.
+	// The first packedRows rows in the kernel path's interleaved layout (pack.go), made at
+	// the first MatMul when the path has one for typ; the rest are read from data.
+	packOnce         sync.Once
 	packed           []byte
 	packedRows       int
 	packedGroupBytes int
@@ -38,7 +40,8 @@ func (w *weight) Cols() int        { return w.cols }
 // matrix kernels are also converted once for MatMul, which Type() then reports: to Q8_0
 // when the rows split into blocks of 32, else to F32 (Embed still reads the original
 // bytes). Misaligned F32 bytes are copied. Paths with interleaved kernels also keep the
-// whole sixteen-row groups of Q8_0/Q4_0 weights a second time in that layout (pack.go).
+// whole sixteen-row groups of a weight a second time in that layout (pack.go), made when
+// a MatMul first uses it (an embedding only looked up is never repacked).
 func (d *Device) UploadWeight(name string, t quant.Type, rows, cols int, data []byte) (backend.Weight, error) {
 	if d.isClosed() {
 		return nil, ErrClosed
@@ -65,7 +68,6 @@ func (d *Device) UploadWeight(name string, t quant.Type, rows, cols int, data []
 		w.data, w.alias = f32Bytes(f), false
 		w.src = w.data
 	}
-	d.pack(w)
 	if rows == 1 {
 		w.vec = make([]float32, cols)
 		quant.DequantizeRow(w.typ, w.data, w.vec)
