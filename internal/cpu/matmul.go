@@ -98,10 +98,7 @@ func (d *Device) runMat(w *weight, a *act, out []float32, bias []float32) {
 		grain = min(grain, max(4, chunkBytes/w.rowBytes))
 	}
 	packed := 0
-	// One token streams the weights from memory: the packed copy serves it only when it is
-	// no larger than the GGUF bytes (the K-quant layouts carry unpacked scales).
-	sameSize := w.packedGroupBytes == packRows*w.rowBytes
-	if w.packed != nil && pk != nil && (n > 1 || sameSize) {
+	if w.packed != nil && pk != nil {
 		packed = w.packedRows
 		grain = (grain + packRows - 1) / packRows * packRows
 	}
