@@ -53,12 +53,21 @@ func (d *Device) attendGroup(j *attnJob, t, u int, logits []float32) {
 	if !live {
 		return
 	}
-	for i := 0; i < n; i++ {
-		s := int(table[i/ps])*ps + i%ps
-		v := kv.v[s*hd : (s+1)*hd]
-		for h := 0; h < g; h++ {
-			if p := logits[h*n+i]; p != 0 {
-				d.k.axpy(dst[h*hd:(h+1)*hd], p, v)
+	for i, p := range table {
+		page := kv.v[int(p)*ps*hd : (int(p)+1)*ps*hd]
+		d.k.pv(dst, logits[i*ps:], n, page, g, ps, hd)
+	}
+}
+
+// pvWith builds kernelSet.pv from an axpy, skipping zero probabilities.
+func pvWith(axpy func(y []float32, a float32, x []float32)) func(dst, p []float32, ldp int, v []float32, g, n, hd int) {
+	return func(dst, p []float32, ldp int, v []float32, g, n, hd int) {
+		for i := 0; i < n; i++ {
+			row := v[i*hd : (i+1)*hd]
+			for h := 0; h < g; h++ {
+				if w := p[h*ldp+i]; w != 0 {
+					axpy(dst[h*hd:(h+1)*hd], w, row)
+				}
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -67,4 +68,64 @@ func BenchmarkAttnDecode(b *testing.B) {
 			}
 		})
 	}
+}
+
+// checkPV runs path k's pv for g heads, n slots and head size hd and compares every output
+// with a float64 sum; the probabilities include zeros and dst starts non-zero.
+func checkPV(t *testing.T, k *kernelSet, g, n, hd int, r *rand.Rand) {
+	t.Helper()
+	ldp := n + 3
+	p := randFloats(r, g*ldp, 1)
+	for i := range p {
+		if r.IntN(4) == 0 {
+			p[i] = 0
+		}
+	}
+	v := randFloats(r, n*hd, 2)
+	init := randFloats(r, g*hd, 1)
+	const pad = 16
+	all, dst := guarded(g*hd, pad)
+	copy(dst, init)
+	k.pv(dst, p, ldp, v, g, n, hd)
+	name := fmt.Sprintf("%s g=%d n=%d hd=%d", k.name, g, n, hd)
+	checkGuards(t, all, pad, name)
+	for h := 0; h < g; h++ {
+		for c := 0; c < hd; c++ {
+			want, mag := float64(init[h*hd+c]), math.Abs(float64(init[h*hd+c]))
+			for i := 0; i < n; i++ {
+				want += float64(p[h*ldp+i]) * float64(v[i*hd+c])
+				mag += math.Abs(float64(p[h*ldp+i]) * float64(v[i*hd+c]))
+			}
+			if got := float64(dst[h*hd+c]); math.Abs(got-want) > 1e-6*mag+1e-7 {
+				t.Fatalf("%s: dst[%d][%d] = %v, want %v", name, h, c, got, want)
+			}
+		}
+	}
+}
+
+func TestPV(t *testing.T) {
+	forEachPath(t, func(t *testing.T, k *kernelSet) {
+		r := rand.New(rand.NewPCG(31, 32))
+		for _, g := range []int{1, 3, 4, 5, 8, 9} {
+			for _, n := range []int{1, 7, 16} {
+				for _, hd := range []int{8, 64, 72, 128} {
+					checkPV(t, k, g, n, hd, r)
+				}
+			}
+		}
+	})
+}
+
+// FuzzPV checks every path's pv against a float64 sum for fuzzer-chosen shapes.
+func FuzzPV(f *testing.F) {
+	f.Add(uint64(1), uint8(8), uint8(16), uint8(1))
+	f.Add(uint64(2), uint8(5), uint8(3), uint8(2))
+	f.Add(uint64(3), uint8(1), uint8(1), uint8(0))
+	f.Fuzz(func(t *testing.T, seed uint64, g, n, hdSel uint8) {
+		r := rand.New(rand.NewPCG(seed, 19))
+		hds := []int{8, 64, 72, 128, 256}
+		for _, k := range paths() {
+			checkPV(t, k, int(g%12)+1, int(n%40)+1, hds[int(hdSel)%len(hds)], r)
+		}
+	})
 }

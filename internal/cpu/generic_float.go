@@ -18,6 +18,7 @@ func genericKernels() *kernelSet {
 		axpy:      axpyGeneric,
 		sumSq:     sumSqGeneric,
 		expSum:    expSumGeneric,
+		pv:        pvWith(axpyGeneric),
 		swiGLU:    swiGLUGeneric,
 		quantQ8_0: quantQ8_0Generic,
 		quantQ8K:  quantQ8KGeneric,

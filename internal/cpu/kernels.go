@@ -46,6 +46,8 @@ type kernelSet struct {
 
 	expSum func(x []float32, m float32) float32 // x[i] = exp(x[i]-m); returns the sum
 	swiGLU func(out, gate, up []float32)        // out[i] = silu(gate[i]) * up[i]
+	// pv adds, for g heads, dst[h*hd:(h+1)*hd] += sum over i < n of p[h*ldp+i]*v[i*hd:(i+1)*hd]
+	pv func(dst, p []float32, ldp int, v []float32, g, n, hd int)
 
 	quantQ8_0 func(x []float32, qs []int8, d []float32)                // len(x) % 32 == 0
 	quantQ8K  func(x []float32, qs []int8, d []float32, bsums []int16) // len(x) % 256 == 0

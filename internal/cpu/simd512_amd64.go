@@ -36,6 +36,7 @@ func avx512Kernels() *kernelSet {
 	}
 	k.mat[quant.Q8_0] = q8Mat(mvQ8_0AVX512, mmQ8_0x4AVX512)
 	k.mat[quant.Q4_0] = q4Mat512()
+	k.pv = pv512(pvWith(k.axpy))
 	k.mat[quant.F32] = floatMat512(mvF32AVX2, mmF32x4AVX2, mmF32x4x6AVX512, tailF32)
 	k.mat[quant.F16] = floatMat512(mvF16AVX2, mmF16x4AVX2, mmF16x4x6AVX512, tailF16)
 	k.mat[quant.BF16] = floatMat512(mvBF16AVX2, mmBF16x4AVX2, mmBF16x4x6AVX512, tailBF16)
@@ -118,3 +119,35 @@ func mmQ8_0x4AVX512(w *byte, xq *int8, xd *float32, out *float32, ldo int, rows,
 
 //go:noescape
 func mmQ4_0x4AVX512(w *byte, xq *int8, xd *float32, side *byte, out *float32, ldo int, rows, nb int)
+
+//go:noescape
+func pvAVX512(dst *float32, lddst int, p *float32, ldp int, v *float32, ldv int, n int)
+
+// pv512 builds kernelSet.pv from the kernel for whole blocks of four heads and 64 columns,
+// leaving the other heads to rest.
+func pv512(rest func(dst, p []float32, ldp int, v []float32, g, n, hd int)) func(dst, p []float32, ldp int, v []float32, g, n, hd int) {
+	return func(dst, p []float32, ldp int, v []float32, g, n, hd int) {
+		pvBlocks(rest, dst, p, ldp, v, g, n, hd)
+	}
+}
+
+func pvBlocks(rest func(dst, p []float32, ldp int, v []float32, g, n, hd int), dst, p []float32, ldp int, v []float32, g, n, hd int) {
+	if n <= 0 {
+		return
+	}
+	g4 := 0
+	if hd%64 == 0 {
+		g4 = g &^ 3
+		v = v[:(n-1)*hd+hd]
+		for h := 0; h < g4; h += 4 {
+			ph := p[h*ldp : (h+3)*ldp+n]
+			dh := dst[h*hd : (h+4)*hd]
+			for c := 0; c < hd; c += 64 {
+				pvAVX512(&dh[c], hd, &ph[0], ldp, &v[c], hd, n)
+			}
+		}
+	}
+	if g4 < g {
+		rest(dst[g4*hd:], p[g4*ldp:], ldp, v, g-g4, n, hd)
+	}
+}

@@ -53,6 +53,7 @@ func avx2Kernels() *kernelSet {
 	}
 	k.quantQ8_0, k.quantQ8K = quantQ8_0SIMD, quantQ8KSIMD
 	k.expSum, k.swiGLU = expSumSIMD, swiGLUSIMD
+	k.pv = pvWith(k.axpy)
 	k.mat[quant.F32] = floatMat(mvF32AVX2, mmF32x4AVX2, tailF32)
 	k.mat[quant.F16] = floatMat(mvF16AVX2, mmF16x4AVX2, tailF16)
 	k.mat[quant.BF16] = floatMat(mvBF16AVX2, mmBF16x4AVX2, tailBF16)

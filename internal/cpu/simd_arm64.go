@@ -50,6 +50,7 @@ func neonKernels(dotProd bool) *kernelSet {
 	}
 	k.quantQ8_0 = quantQ8_0Vec
 	k.quantQ8K = quantQ8KVec
+	k.pv = pvWith(k.axpy)
 	k.mat[quant.F32] = neonFloatMat(mvF32NEON, 4, floatF32At)
 	k.mat[quant.F16] = neonFloatMat(mvF16NEON, 2, floatF16At)
 	k.mat[quant.BF16] = neonFloatMat(mvBF16NEON, 2, floatBF16At)
