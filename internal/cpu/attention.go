@@ -39,10 +39,13 @@ func (d *Device) attention(o backend.Attention) error {
 		})
 		return nil
 	}
+	if len(d.scratch.acts) < d.threads {
+		d.scratch.acts = make([]act, d.threads)
+	}
 	d.pool.parallel(o.N*o.Units, 1, func(w, lo, hi int) {
 		logits := d.scratch.workerScratch(w, j.group*maxSlots)
 		for i := lo; i < hi; i++ {
-			d.attendGroup(j, i/o.Units, i%o.Units, logits)
+			d.attendGroup(j, i/o.Units, i%o.Units, logits, &d.scratch.acts[w])
 		}
 	})
 	return nil

@@ -9,8 +9,9 @@ import (
 // attendGroup computes every query head of unit u for token t at once. The unit's K pages
 // are matrices of PageSize rows, so the group's logits come from the float matrix kernel
 // (one call per page, each K row read once for all heads of the group), and each V row is
-// read once while it adds into every head's output. logits is scratch for group*slots.
-func (d *Device) attendGroup(j *attnJob, t, u int, logits []float32) {
+// read once while it adds into every head's output. logits is scratch for group*slots, a
+// the worker's activation descriptor (reused, so a step allocates nothing here).
+func (d *Device) attendGroup(j *attnJob, t, u int, logits []float32, a *act) {
 	o, kv := &j.o, j.kv
 	hd, ps, g := o.HeadDim, kv.layout.PageSize, j.group
 	table := o.Tables[u]
@@ -18,7 +19,7 @@ func (d *Device) attendGroup(j *attnJob, t, u int, logits []float32) {
 	logits = logits[:g*n]
 	base := (t*o.NHeads + u*g) * hd
 	q, dst := j.q[base:base+g*hd], j.out[base:base+g*hd]
-	a := &act{n: g, cols: hd, f32: q}
+	*a = act{n: g, cols: hd, f32: q}
 	kern := d.k.mat[quant.F32]
 	for i, p := range table {
 		page := kv.k[int(p)*ps*hd : (int(p)+1)*ps*hd]

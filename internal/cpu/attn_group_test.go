@@ -53,6 +53,7 @@ func BenchmarkAttnDecode(b *testing.B) {
 	for _, depth := range []int{1024, 4096} {
 		j := attnBench(b, d, depth)
 		logits := make([]float32, j.group*depth)
+		a := new(act)
 		b.Run(fmt.Sprintf("d=%d/per-head", depth), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				for h := 0; h < j.o.NHeads; h++ {
@@ -63,7 +64,7 @@ func BenchmarkAttnDecode(b *testing.B) {
 		b.Run(fmt.Sprintf("d=%d/grouped", depth), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				for u := 0; u < j.o.Units; u++ {
-					d.attendGroup(j, 0, u, logits)
+					d.attendGroup(j, 0, u, logits, a)
 				}
 			}
 		})

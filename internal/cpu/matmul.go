@@ -21,6 +21,7 @@ type scratch struct {
 	bsums []int16
 	xsum  []int32
 	work  [][]float32 // per worker
+	acts  []act       // per worker: attention's query rows as matrix-kernel activations
 }
 
 func grow[T any](s []T, n int) []T {
