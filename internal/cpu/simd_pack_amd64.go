@@ -7,9 +7,10 @@ import (
 	"sync"
 )
 
-// Kernels of the interleaved Q8_0/Q4_0 layouts (pack.go). mm takes eight tokens whose
+// Kernels of the interleaved layouts (pack.go, pack_k.go). mm takes eight tokens whose
 // activations are ldx bytes apart and writes out + t*ldo; mv takes one token. groups >= 1
-// groups of sixteen rows, nb >= 1 blocks per row; side as built by fillPackSide.
+// groups of sixteen rows, nb >= 1 blocks per row; side as built by fillPackSide (Q8_0,
+// Q4_0), fillSideQ4K or fillSideQ6K.
 type (
 	mmPackFn func(w *byte, xq *int8, ldx int, side *uint32, out *float32, ldo int, groups, nb int)
 	mvPackFn func(w *byte, xq *int8, out *float32, groups int, side *uint32, nb int)
