@@ -1,0 +1,293 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/scopekv/scope/internal/testdata"
+	"github.com/scopekv/scope/runtime"
+	"github.com/scopekv/scope/scope"
+)
+
+func openStories(t *testing.T) *runtime.Model {
+	t.Helper()
+	m, err := runtime.Open(testdata.Path(t, "gguf", "stories260K.gguf"), runtime.Config{Backend: "cpu", Threads: 1, ContextLen: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+func slide(d, r int) *scope.Config {
+	c := scope.DefaultConfig()
+	c.Decode, c.DecodeBudget, c.Recent = scope.DecodeSlide, d, r
+	return &c
+}
+
+func snap(p int) *scope.Config {
+	c := scope.DefaultConfig()
+	c.Prefill, c.PrefillBudget = scope.PrefillSnapKV, p
+	return &c
+}
+
+// single is the reference: the same request alone in its own session.
+func single(t *testing.T, m *runtime.Model, prompt string, n int, kv *scope.Config) string {
+	t.Helper()
+	if kv == nil {
+		d := scope.DefaultConfig()
+		kv = &d
+	}
+	s, err := m.NewSession(runtime.SessionOptions{ContextLen: 256, KV: kv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Generate(context.Background(), prompt, runtime.GenerateOptions{MaxTokens: n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Text
+}
+
+// collect reads a request's events to the end.
+func collect(t *testing.T, ch <-chan Event) (string, Event) {
+	t.Helper()
+	var sb strings.Builder
+	timeout := time.After(60 * time.Second)
+	for {
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				t.Fatal("channel closed without a final event")
+			}
+			sb.WriteString(ev.Text)
+			if ev.Done {
+				return sb.String(), ev
+			}
+		case <-timeout:
+			t.Fatal("request did not finish in 60 s")
+		}
+	}
+}
+
+func newEngine(t *testing.T, m *runtime.Model, opt Options) *Engine {
+	t.Helper()
+	opt.ContextLen = 256
+	e, err := New(m, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := e.Close(ctx); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return e
+}
+
+func (e *Engine) encode(text string) []int32 { return e.tok.Encode(text, true, false) }
+
+type job struct {
+	prompt string
+	n      int
+	kv     *scope.Config
+}
+
+var mixed = []job{
+	{"Once upon a time", 40, nil},
+	{"The little dog ran to the park and saw a big red ball. He", 60, slide(16, 8)},
+	{"Lily liked to play in the garden with her friends every day. She", 30, snap(12)},
+	{"One day, a girl named Sue went to the store with her mom. They", 50, nil},
+	{"Tom had a toy car", 70, slide(24, 4)},
+	{"The sun was hot", 20, nil},
+}
+
+func TestGreedyMixedPoliciesMatchSingleRuns(t *testing.T) {
+	m := openStories(t)
+	e := newEngine(t, m, Options{Parallel: 4, StepTokens: 32})
+	var chans []<-chan Event
+	for _, j := range mixed {
+		ch, err := e.Submit(context.Background(), Request{Prompt: e.encode(j.prompt), MaxTokens: j.n, KV: j.kv})
+		if err != nil {
+			t.Fatal(err)
+		}
+		chans = append(chans, ch)
+	}
+	for i, ch := range chans {
+		got, last := collect(t, ch)
+		if last.Err != nil {
+			t.Fatalf("request %d: %v", i, last.Err)
+		}
+		if want := single(t, m, mixed[i].prompt, mixed[i].n, mixed[i].kv); got != want {
+			t.Errorf("request %d:\n got %q\nwant %q", i, got, want)
+		}
+		if last.Usage.CompletionTokens == 0 || last.Finish == "" {
+			t.Errorf("request %d: final event %+v", i, last)
+		}
+	}
+	if p := e.Stats().Preemptions; p != 0 {
+		t.Errorf("%d preemptions: a projection fell short", p)
+	}
+	waitIdle(t, e)
+}
+
+// waitIdle waits for the engine to hold no memory and no requests.
+func waitIdle(t *testing.T, e *Engine) {
+	t.Helper()
+	for i := 0; i < 200; i++ {
+		s := e.Stats()
+		if s.Running == 0 && s.Waiting == 0 && s.KVInUse == 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("engine not idle: %+v", e.Stats())
+}
+
+func TestSlideProjectionAdmitsMoreThanFullKV(t *testing.T) {
+	m := openStories(t)
+	e := newEngine(t, m, Options{Parallel: 2})
+	full := e.reserve(*e.opt.KV, 16, 230)
+	sl := e.reserve(*slide(32, 16), 16, 230)
+	if 3*sl > full {
+		t.Fatalf("Slide D=32 reserves %d bytes, full KV %d: want at least 3x fewer", sl, full)
+	}
+}
+
+func TestPreemptedSequenceIsRecomputed(t *testing.T) {
+	m := openStories(t)
+	e := newEngine(t, m, Options{Parallel: 2})
+	// Reserve too little: the sequences run out of pages, are preempted and recomputed.
+	proj := e.reserve
+	e.reserve = func(kv scope.Config, prompt, maxNew int) int64 { return proj(kv, prompt, 1) }
+	var chans []<-chan Event
+	for _, j := range mixed[:2] {
+		j.kv = nil
+		ch, err := e.Submit(context.Background(), Request{Prompt: e.encode(j.prompt), MaxTokens: j.n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		chans = append(chans, ch)
+	}
+	for i, ch := range chans {
+		got, last := collect(t, ch)
+		if last.Err != nil {
+			t.Fatalf("request %d: %v", i, last.Err)
+		}
+		if want := single(t, m, mixed[i].prompt, mixed[i].n, nil); got != want {
+			t.Errorf("request %d after preemption:\n got %q\nwant %q", i, got, want)
+		}
+	}
+	if p := e.Stats().Preemptions; p == 0 {
+		t.Error("no preemption")
+	}
+	waitIdle(t, e)
+}
+
+func TestBadRequestsChangeNothing(t *testing.T) {
+	m := openStories(t)
+	e := newEngine(t, m, Options{Parallel: 2, KVMemory: 1 << 20})
+	long := make([]int32, 300)
+	for i := range long {
+		long[i] = 5
+	}
+	bad := slide(300, 8)
+	cases := map[string]struct {
+		req  Request
+		want error
+	}{
+		"empty":      {Request{}, ErrBadRequest},
+		"vocab":      {Request{Prompt: []int32{1, 9999}}, ErrBadRequest},
+		"long":       {Request{Prompt: long}, ErrPromptLen},
+		"max tokens": {Request{Prompt: []int32{1}, MaxTokens: 1e9}, ErrBadRequest},
+		"policy":     {Request{Prompt: []int32{1}, KV: bad}, ErrBadRequest},
+		"stop":       {Request{Prompt: []int32{1}, Stop: []string{""}}, ErrBadRequest},
+		"top_p":      {Request{Prompt: []int32{1}, Sampling: runtime.Sampling{TopP: 2}}, ErrBadRequest},
+	}
+	for name, c := range cases {
+		if _, err := e.Submit(context.Background(), c.req); !errors.Is(err, c.want) || !errors.Is(err, ErrBadRequest) {
+			t.Errorf("%s: got %v, want %v", name, err, c.want)
+		}
+	}
+	if s := e.Stats(); s.Waiting != 0 || s.KVInUse != 0 || s.PromptTokens != 0 {
+		t.Errorf("bad requests changed the engine: %+v", s)
+	}
+}
+
+func TestNeverFits(t *testing.T) {
+	m := openStories(t)
+	e := newEngine(t, m, Options{Parallel: 2, KVMemory: 64 << 10})
+	_, err := e.Submit(context.Background(), Request{Prompt: e.encode("Once upon a time"), MaxTokens: 200})
+	if !errors.Is(err, ErrNeverFits) {
+		t.Fatalf("got %v, want ErrNeverFits", err)
+	}
+}
+
+func TestCancelFreesMemoryWithinAStep(t *testing.T) {
+	m := openStories(t)
+	e := newEngine(t, m, Options{Parallel: 2})
+	ctx, cancel := context.WithCancel(context.Background())
+	ch, err := e.Submit(ctx, Request{Prompt: e.encode("Once upon a time"), MaxTokens: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-ch // the first token: the sequence is running
+	if e.Stats().KVInUse == 0 {
+		t.Fatal("a running sequence holds no memory")
+	}
+	cancel()
+	_, last := collect(t, ch)
+	if !errors.Is(last.Err, ErrCancelled) {
+		t.Fatalf("final event %+v, want ErrCancelled", last)
+	}
+	waitIdle(t, e)
+}
+
+func TestQueueLimitAndDrain(t *testing.T) {
+	m := openStories(t)
+	e, err := New(m, Options{Parallel: 1, MaxQueue: 2, ContextLen: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chans []<-chan Event
+	var full int
+	for i := 0; i < 6; i++ {
+		ch, err := e.Submit(context.Background(), Request{Prompt: e.encode("Once upon a time"), MaxTokens: 30})
+		switch {
+		case errors.Is(err, ErrQueueFull):
+			full++
+		case err != nil:
+			t.Fatal(err)
+		default:
+			chans = append(chans, ch)
+		}
+	}
+	if full == 0 {
+		t.Error("the queue limit never answered ErrQueueFull")
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := e.Close(ctx); err != nil {
+			t.Errorf("drain: %v", err)
+		}
+	}()
+	for i, ch := range chans {
+		if _, last := collect(t, ch); last.Err != nil || last.Finish != "length" {
+			t.Errorf("request %d not drained: %+v", i, last)
+		}
+	}
+	wg.Wait()
+	if _, err := e.Submit(context.Background(), Request{Prompt: []int32{1}}); !errors.Is(err, ErrDraining) {
+		t.Errorf("submit after close: %v", err)
+	}
+}
