@@ -61,6 +61,7 @@ type Engine struct {
 	inbox    []*sequence
 	draining bool
 	stats    Stats
+	rate     tokenRate
 	done     chan struct{}
 	stop     context.CancelFunc
 	ctx      context.Context
@@ -75,7 +76,8 @@ type Engine struct {
 // New starts an engine over m. Close stops it.
 func New(m *runtime.Model, opt Options) (*Engine, error) {
 	c := m.Config()
-	e := &Engine{opt: opt, tok: m.Tokenizer(), vocab: c.VocabSize, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	e := &Engine{opt: opt, tok: m.Tokenizer(), vocab: c.VocabSize, wake: make(chan struct{}, 1), done: make(chan struct{}),
+		rate: tokenRate{window: 10 * time.Second}}
 	e.geo = geometry{shape: scope.Shape{Layers: c.NLayers, Heads: c.NHeads, KVHeads: c.NKVHeads}, headDim: c.HeadDim, context: c.ContextLen}
 	e.geo.context = min(max(c.ContextLen, 1), 4096)
 	if opt.ContextLen > 0 {
@@ -185,12 +187,14 @@ type Stats struct {
 	Preemptions       int64
 	GeneratedTokens   int64
 	PromptTokens      int64
+	TokensPerSecond   float64 // generated tokens per second over the last 10 s
 }
 
 // Stats returns the current state.
 func (e *Engine) Stats() Stats {
 	e.mu.Lock()
 	s := e.stats
+	s.TokensPerSecond = e.rate.perSecond(time.Now())
 	e.mu.Unlock()
 	s.Waiting = int(e.queued.Load())
 	s.KVBudget = e.budget

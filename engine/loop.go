@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/scopekv/scope/runtime"
 )
@@ -54,6 +55,7 @@ func (e *Engine) take(st *loopState) bool {
 func (e *Engine) publish(st *loopState) {
 	e.mu.Lock()
 	e.stats.Running, e.stats.KVInUse = len(st.running), st.inUse
+	e.rate.add(time.Now(), e.generated.Load())
 	e.mu.Unlock()
 }
 

@@ -27,6 +27,7 @@ var commands = map[string]command{
 	"chat":     {"hold a conversation with a model's chat template", runChat},
 	"template": {"print a chat template's rendering of a conversation", runTemplate},
 	"version":  {"print the version and the source revision", runVersion},
+	"serve":    {"serve the model over an OpenAI-compatible HTTP API", runServe},
 }
 
 // errUsage marks an error already explained by a usage line.
