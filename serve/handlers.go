@@ -76,7 +76,7 @@ func (s *Server) chatPrompt(msgs []chatMessage) ([]int32, error) {
 	if err != nil {
 		return nil, badRequest("chat template: " + err.Error())
 	}
-	return s.cfg.Engine.Tokenizer().Encode(prompt, false, true), nil
+	return s.cfg.Engine.Tokenizer().Encode(prompt, true, true), nil
 }
 
 func (s *Server) newID(prefix string) string { return fmt.Sprintf("%s-%d", prefix, s.ids.Add(1)) }
@@ -147,6 +147,7 @@ func (s *Server) stream(w http.ResponseWriter, events <-chan engine.Event, f for
 	h.Set("Connection", "keep-alive")
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
+	_ = rc.Flush() // the client sees the stream open while the request waits for admission
 	send := func(v any) {
 		b, _ := json.Marshal(v)
 		fmt.Fprintf(w, "data: %s\n\n", b)
@@ -215,4 +216,6 @@ func (c chatFormat) whole(text, finish string, u usage) any {
 	return c.head("chat.completion", []chatChoice{{Message: &chatDelta{Role: "assistant", Content: text}, FinishReason: &finish}}, &u)
 }
 
-func (c chatFormat) usageChunk(u usage) any { return c.head("chat.completion.chunk", []chatChoice{}, &u) }
+func (c chatFormat) usageChunk(u usage) any {
+	return c.head("chat.completion.chunk", []chatChoice{}, &u)
+}
