@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/scopekv/scope/engine"
+	"github.com/scopekv/scope/model/chat"
 	scope "github.com/scopekv/scope/runtime"
 	kvpol "github.com/scopekv/scope/scope"
 	"github.com/scopekv/scope/serve"
@@ -25,7 +26,7 @@ import (
 type serveFlags struct {
 	model                                  modelFlags
 	kv                                     kvFlags
-	host, alias                            string
+	host, alias, template                  string
 	port, parallel, queue, maxTokens, step int
 	bodyKiB                                int64
 	drain                                  time.Duration
@@ -37,6 +38,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.host, "host", "127.0.0.1", "address to listen on")
 	fs.IntVar(&f.port, "port", 8080, "port to listen on (0 = any free port)")
 	fs.StringVar(&f.alias, "alias", "", "model id clients name (default: the file name)")
+	fs.StringVar(&f.template, "chat-template", "", "chat template for /v1/chat/completions: a file or a built-in name (default: the model's)")
 	fs.IntVar(&f.parallel, "parallel", 4, "sequences generated at once")
 	fs.IntVar(&f.queue, "queue", 64, "requests waiting for admission before 429")
 	fs.IntVar(&f.maxTokens, "max-tokens", 0, "the most max_tokens a request may ask (0 = the context)")
@@ -82,8 +84,12 @@ func serveModel(ctx context.Context, m *scope.Model, f *serveFlags, kv *kvpol.Co
 	if err != nil {
 		return err
 	}
+	format, err := chatFormatter(f.template, m)
+	if err != nil {
+		return err
+	}
 	srv := serve.New(serve.Config{Engine: eng, Model: f.modelID(), KV: *kv, MaxBodyBytes: f.bodyKiB << 10,
-		MaxTokens: f.maxTokens, Chat: chatFormatter(m)})
+		MaxTokens: f.maxTokens, Chat: format})
 	ln, err := net.Listen("tcp", net.JoinHostPort(f.host, strconv.Itoa(f.port)))
 	if err != nil {
 		return err
@@ -121,6 +127,23 @@ func (f *serveFlags) modelID() string {
 	return strings.TrimSuffix(base, filepath.Ext(base))
 }
 
-// chatFormatter renders chat requests with the model's template; nil until the model has
-// one.
-func chatFormatter(m *scope.Model) serve.ChatFormatter { return nil }
+// chatFormatter renders chat requests with --chat-template or the model's own template;
+// nil (no chat endpoint) when there is neither.
+func chatFormatter(arg string, m *scope.Model) (serve.ChatFormatter, error) {
+	if arg == "" && m.File().ChatTemplate == "" {
+		fmt.Fprintln(os.Stderr, "scope: notice: the model has no chat template; /v1/chat/completions answers 400 (pass --chat-template)")
+		return nil, nil
+	}
+	t, err := chatTemplate(arg, m.File())
+	if err != nil {
+		return nil, err
+	}
+	o := chat.Options{BOS: m.File().BOSText(), EOS: m.File().EOSText(), AddGenerationPrompt: true}
+	return func(msgs []serve.Message) (string, error) {
+		conv := make([]chat.Message, len(msgs))
+		for i, m := range msgs {
+			conv[i] = chat.Message{Role: m.Role, Content: m.Content}
+		}
+		return t.Render(conv, o)
+	}, nil
+}
