@@ -30,6 +30,7 @@ type Request struct {
 	Sampling  runtime.Sampling
 	Stop      []string      // the text ends before the first of these
 	KV        *scope.Config // nil = the engine's default
+	IgnoreEOS bool          // generate MaxTokens tokens even past end of text (benchmarks)
 }
 
 // Event is what a request's channel carries: text as it is produced, then one final event
@@ -130,6 +131,15 @@ func (e *Engine) Context() int { return e.geo.context }
 
 // Tokenizer is the model's tokenizer.
 func (e *Engine) Tokenizer() *tokenizer.Tokenizer { return e.tok }
+
+// Reserve is the KV memory a request of prompt tokens and maxNew new tokens reserves under
+// policy kv (nil = the engine's default): its projected need.
+func (e *Engine) Reserve(kv *scope.Config, prompt, maxNew int) int64 {
+	if kv == nil {
+		kv = e.opt.KV
+	}
+	return e.reserve(*kv, prompt, maxNew)
+}
 
 // Budget is the KV memory shared by all sequences, in bytes.
 func (e *Engine) Budget() int64 { return e.budget }

@@ -210,7 +210,7 @@ func (e *Engine) outcome(st *loopState, s *sequence, w *Work) bool {
 // token limit.
 func (e *Engine) sample(st *loopState, s *sequence, logits []float32) {
 	next := int32(s.smp.Sample(logits, s.recent()))
-	if e.tok.IsEOG(next) || next == e.tok.BOS() {
+	if !s.noEOS && (e.tok.IsEOG(next) || next == e.tok.BOS()) {
 		e.release(st, s)
 		s.finish("stop", nil)
 		return

@@ -19,6 +19,7 @@ type sequence struct {
 	smp     *sample.Sampler
 	text    *textOut
 	penalty int // tokens the repetition penalty looks back at
+	noEOS   bool
 	start   time.Time
 
 	reserve   int64 // KV bytes held while running
@@ -66,6 +67,7 @@ func (e *Engine) newSequence(ctx context.Context, req Request) (*sequence, error
 	if s.reserve > e.budget {
 		return nil, fmt.Errorf("%w: it needs %d KV bytes, the engine has %d", ErrNeverFits, s.reserve, e.budget)
 	}
+	s.noEOS = req.IgnoreEOS
 	p := req.Sampling
 	s.penalty = cmpOr(p.RepeatLastN, 64)
 	s.smp = sample.New(sample.Params{Temperature: p.Temperature, TopK: p.TopK, TopP: p.TopP, MinP: p.MinP,
