@@ -18,6 +18,7 @@ type loopState struct {
 
 func (e *Engine) loop() {
 	defer close(e.done)
+	defer e.stop()
 	var st loopState
 	for {
 		draining := e.take(&st)
