@@ -52,11 +52,9 @@ type SessionRunner struct {
 
 type sessionSeq struct{ s *runtime.Session }
 
-// Close frees the session's device memory where the runtime can (Session.Close).
+// Close frees the session's KV store, pages and buffers.
 func (q *sessionSeq) Close() {
-	if c, ok := any(q.s).(interface{ Close() error }); ok {
-		_ = c.Close()
-	}
+	_ = q.s.Close()
 	q.s = nil
 }
 

@@ -11,10 +11,15 @@ import (
 // time. It is the step-level entry point for callers that sample themselves (a serving
 // engine); Generate does the same from text.
 func (s *Session) Prefill(ctx context.Context, ids []int32, maxNew int) ([]float32, error) {
+	ctx, err := s.enter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer s.exit()
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("%w: empty prompt", ErrBadConfig)
 	}
-	s.Reset()
+	s.reset()
 	if len(ids) > s.ctxLen {
 		return nil, fmt.Errorf("%w: the prompt has %d tokens, the context holds %d", ErrContextFull, len(ids), s.ctxLen)
 	}
@@ -26,15 +31,5 @@ func (s *Session) Prefill(ctx context.Context, ids []int32, maxNew int) ([]float
 			return nil, badConfig{err}
 		}
 	}
-	return s.Eval(ctx, ids)
-}
-
-// KVPages reports the paged KV pool's pages in use and in total (0, 0 without a policy
-// cache).
-func (s *Session) KVPages() (used, total int) {
-	if s.pol == nil {
-		return 0, 0
-	}
-	used = s.pol.pool.UsedPages()
-	return used, used + s.pol.pool.FreePages()
+	return s.eval(ctx, ids)
 }
