@@ -14,6 +14,9 @@ type Options struct {
 
 	forceStaging bool  // tests: never map device memory, always copy through staging
 	maxRange     int64 // tests: a smaller descriptor range, to exercise weight and KV splits
+	// tests: a smaller allocation limit (maxMemoryAllocationSize), as on drivers where it
+	// is below the descriptor range
+	maxAllocation int64
 }
 
 // DeviceInfo describes one physical device.

@@ -54,9 +54,9 @@ func (d *Device) prepareArena(p *plan) error {
 	need := int64(len(p.arena))*4 + 4
 	if d.arena.blk == nil || d.arena.size < need {
 		size := max(need, 64<<10, 2*d.arena.size)
-		size = min(size, max(need, d.phys.maxStorageBufferRange))
-		if need > d.phys.maxStorageBufferRange {
-			return unsupported("a run needs %d bytes of index data (limit %d)", need, d.phys.maxStorageBufferRange)
+		size = min(size, max(need, d.maxRange()))
+		if need > d.maxRange() {
+			return unsupported("a run needs %d bytes of index data (limit %d)", need, d.maxRange())
 		}
 		a, err := d.alloc(&d.hostHeap, size)
 		if err != nil {

@@ -111,11 +111,11 @@ func (d *Device) alloc(h *heap, size int64) (allocation, error) {
 		}
 	}
 	bs := max(h.nextBlock, size)
-	if bs > d.phys.maxAllocation {
-		if size > d.phys.maxAllocation {
-			return allocation{}, unsupported("%d bytes exceed the device's %d-byte allocation limit", size, d.phys.maxAllocation)
+	if limit := d.allocLimit(); bs > limit {
+		if size > limit {
+			return allocation{}, unsupported("%d bytes exceed the device's %d-byte allocation limit", size, limit)
 		}
-		bs = d.phys.maxAllocation
+		bs = limit
 	}
 	b, err := d.newBlock(h, bs)
 	if err != nil {

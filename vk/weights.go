@@ -56,12 +56,24 @@ func storedType(t quant.Type, rows int) (quant.Type, error) {
 	return quant.F16, nil
 }
 
-// maxRange is the largest range one descriptor may view (tests may lower it).
+// maxRange is the largest range one descriptor may view and one allocation may hold:
+// weight parts, KV chunks and buffers are sized by it, so a driver whose allocation limit
+// is below its descriptor range (2 GiB on some) still takes large weights and KV stores.
+// Tests may lower it.
 func (d *Device) maxRange() int64 {
+	r := min(d.phys.maxStorageBufferRange, d.allocLimit())
 	if d.opts.maxRange > 0 {
-		return min(d.opts.maxRange, d.phys.maxStorageBufferRange)
+		r = min(r, d.opts.maxRange)
 	}
-	return d.phys.maxStorageBufferRange
+	return r
+}
+
+// allocLimit is the largest single memory allocation (tests may lower it).
+func (d *Device) allocLimit() int64 {
+	if d.opts.maxAllocation > 0 {
+		return min(d.opts.maxAllocation, d.phys.maxAllocation)
+	}
+	return d.phys.maxAllocation
 }
 
 // UploadWeight implements backend.Device.
