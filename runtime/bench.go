@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/scopekv/scope/internal/backend"
 )
 
 // BenchOptions configures Bench.
@@ -28,6 +30,23 @@ type BenchResult struct {
 	// policy, FullKVBytes is the contiguous full cache's for the same context.
 	KVBytes     int64 `json:"kv_bytes_per_sequence"`
 	FullKVBytes int64 `json:"full_kv_bytes_per_sequence,omitempty"`
+	// GenDevice is the device's work per generated token (devices that count it: Vulkan).
+	GenDevice *TokenCounters `json:"tg_device_per_token,omitempty"`
+}
+
+// TokenCounters is a device's work per generated token, averaged over the last tg run.
+type TokenCounters struct {
+	Dispatches   float64 `json:"dispatches"`
+	Barriers     float64 `json:"barriers"`
+	Submits      float64 `json:"submits"`
+	EncodeMicros float64 `json:"encode_us"` // host time planning and recording
+}
+
+// perToken divides the device counters' growth from a to b by n tokens.
+func perToken(a, b backend.Counters, n int) *TokenCounters {
+	f := float64(n)
+	return &TokenCounters{Dispatches: float64(b.Dispatches-a.Dispatches) / f, Barriers: float64(b.Barriers-a.Barriers) / f,
+		Submits: float64(b.Submits-a.Submits) / f, EncodeMicros: float64((b.Encode - a.Encode).Microseconds()) / f}
 }
 
 // WeightBytes is the number of weight bytes one decode step reads: every matrix once and
@@ -105,6 +124,11 @@ func (m *Model) Bench(ctx context.Context, o BenchOptions) (*BenchResult, error)
 			if _, err := s.Eval(ctx, []int32{tok(0)}); err != nil {
 				return nil, err
 			}
+			cs, counted := m.dev.(backend.CounterSource)
+			var before backend.Counters
+			if counted {
+				before = cs.Counters()
+			}
 			start := time.Now()
 			for i := 1; i <= o.GenTokens; i++ {
 				if _, err := s.Eval(ctx, []int32{tok(i)}); err != nil {
@@ -112,6 +136,9 @@ func (m *Model) Bench(ctx context.Context, o BenchOptions) (*BenchResult, error)
 				}
 			}
 			r.GenPerSec = max(r.GenPerSec, rate(o.GenTokens, time.Since(start)))
+			if counted {
+				r.GenDevice = perToken(before, cs.Counters(), o.GenTokens)
+			}
 		}
 	}
 	r.GenBytesPerSec = r.GenPerSec * float64(r.WeightBytes)

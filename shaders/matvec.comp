@@ -6,12 +6,14 @@
 // subgroup (subgroupAdd; with SUBGROUP undefined, by a tree in shared memory) and then
 // across the workgroup's subgroups in shared memory.
 // Bindings: 0 W (uint words, GGUF rows; also viewed as uvec4), 1 X (float, (n, cols); also
-//   viewed as vec4), 2 Out (float, (n, outStride)).
-// Push: MatVecPush {rows, cols, rowBytes, row0, n, outStride}.
+//   viewed as vec4), 2-4 Out0..Out2 (float): the rows of W split among up to three outputs
+//   at split1 and split2, each an (n, width) matrix (epilogue.glsl; one output: bind it
+//   three times, split1 = split2 = outStride).
+// Push: MatVecPush {rows, cols, rowBytes, row0, n, outStride (W's rows), split1, split2}.
 // Dispatch: ceil(rows/NROWS) workgroups folded into (x, y) (common.glsl), z = n tokens;
 //   local size WG = gl_WorkGroupSize.x (specialisation constant 0, default 64), NROWS
 //   specialisation constant 1 (default 2). The host keeps WG a multiple of the subgroup
-//   size.
+//   size. EPI specialisation constant 2 (epilogue.glsl): add to the outputs, gated rows.
 // Variants: FP16 defined computes the products in fp16 with float32 accumulation
 //   (qdot.glsl); F32 weights always use float32. SUBGROUP defined needs subgroup arithmetic.
 // Reference: internal/ref MatVec (backend.MatMul).
@@ -28,13 +30,16 @@
 layout(local_size_x_id = 0) in;
 layout(local_size_x = 64) in;
 layout(constant_id = 1) const uint NROWS = 2u;
+layout(constant_id = 2) const uint EPI = 0u;
 #define WG gl_WorkGroupSize.x
 
 layout(binding = 0) readonly buffer W { uint w[]; };
 layout(binding = 0) readonly buffer W4 { uvec4 w4[]; };
 layout(binding = 1) readonly buffer X { float xv[]; };
 layout(binding = 1) readonly buffer X4 { vec4 xv4[]; };
-layout(binding = 2) buffer Out { float o[]; };
+layout(binding = 2) buffer Out0 { float o0[]; };
+layout(binding = 3) buffer Out1 { float o1[]; };
+layout(binding = 4) buffer Out2 { float o2[]; };
 
 layout(push_constant) uniform MatVecPush {
 	uint rows;
@@ -43,8 +48,11 @@ layout(push_constant) uniform MatVecPush {
 	uint row0;
 	uint n;
 	uint outStride;
+	uint split1;
+	uint split2;
 } pc;
 
+#include "epilogue.glsl"
 #include "quant.glsl"
 #include "qdot.glsl"
 
@@ -133,15 +141,17 @@ void main() {
 		acc[r] = 0.0;
 	}
 	partial(r0, nr, t, tid, acc);
-	uint ob = t * pc.outStride + pc.row0 + r0;
+	uint R0 = pc.row0 + r0; // W's row of acc[0]
+	// Gated rows come in pairs (NROWS and the parts' rows are even): one thread per pair.
+	uint per = (EPI & EPI_GATED) != 0u ? 2u : 1u;
 #if defined(SUBGROUP)
 	for (uint r = 0u; r < nr; r++) {
 		acc[r] = subgroupAdd(acc[r]);
 	}
 	if (gl_NumSubgroups == 1u) {
 		if (subgroupElect()) {
-			for (uint r = 0u; r < nr; r++) {
-				o[ob + r] = acc[r];
+			for (uint r = 0u; r < nr; r += per) {
+				put(t, R0 + r, per == 2u ? silu_mul(acc[r], acc[r + 1u]) : acc[r]);
 			}
 		}
 		return;
@@ -152,12 +162,14 @@ void main() {
 		}
 	}
 	barrier();
-	if (tid < nr) {
-		float s = 0.0;
+	uint r = tid * per;
+	if (r < nr) {
+		float s = 0.0, s1 = 0.0;
 		for (uint i = 0u; i < gl_NumSubgroups; i++) {
-			s += red[tid][i];
+			s += red[r][i];
+			s1 += per == 2u ? red[r + 1u][i] : 0.0;
 		}
-		o[ob + tid] = s;
+		put(t, R0 + r, per == 2u ? silu_mul(s, s1) : s);
 	}
 #else
 	for (uint r = 0u; r < nr; r++) {
@@ -172,8 +184,9 @@ void main() {
 		}
 		barrier();
 	}
-	if (tid < nr) {
-		o[ob + tid] = red[tid][0];
+	uint r = tid * per;
+	if (r < nr) {
+		put(t, R0 + r, per == 2u ? silu_mul(red[r][0], red[r + 1u][0]) : red[r][0]);
 	}
 #endif
 }

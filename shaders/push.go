@@ -28,7 +28,15 @@ type RoPEPush struct{ N, NHeads, HeadDim, RopeDim, Neox, TabOff uint32 }
 type EmbedPush struct{ Cols, RowBytes, Row0, Rows, TokOff, NTok uint32 }
 
 // MatVecPush is matvec.comp's block.
-type MatVecPush struct{ Rows, Cols, RowBytes, Row0, N, OutStride uint32 }
+type MatVecPush struct{ Rows, Cols, RowBytes, Row0, N, OutStride, Split1, Split2 uint32 }
+
+// LinearEpiPush is linear_epi.comp's block.
+type LinearEpiPush struct{ N, OutStride, Split1, Split2 uint32 }
+
+// RoPEKVPush is rope_kv.comp's block.
+type RoPEKVPush struct {
+	N, NHeads, NKVHeads, UnitsPerKV, HeadDim, RopeDim, Neox, TabOff, SlotsPerChunk, SlotOff, PosOff uint32
+}
 
 // MatMulPush is matmul.comp's block.
 type MatMulPush struct{ Rows, Cols, RowBytes, Row0, N, OutStride uint32 }
@@ -86,6 +94,8 @@ var pushTypes = map[string]any{
 	"RoPEPush":        RoPEPush{},
 	"EmbedPush":       EmbedPush{},
 	"MatVecPush":      MatVecPush{},
+	"LinearEpiPush":   LinearEpiPush{},
+	"RoPEKVPush":      RoPEKVPush{},
 	"MatMulPush":      MatMulPush{},
 	"BiasPush":        BiasPush{},
 	"KVWritePush":     KVWritePush{},

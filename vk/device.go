@@ -38,6 +38,7 @@ type Device struct {
 	pipes               map[string]*pipeline
 	sets                descriptorCache
 	arena               allocation // per-Run index arrays (host heap)
+	arenaDev            allocation // its device-local copy where device memory is not mapped
 	staging             allocation // host-visible bounce buffer (host heap)
 	scratch             map[string]allocation
 	pendingFills        []fill
@@ -47,6 +48,8 @@ type Device struct {
 	matvecTree bool // and shared-memory sums (no subgroup arithmetic)
 	matvecMaxN int  // the largest batch given to the matrix-vector kernel
 	f16        bool // matrix products in fp16 (the _f16 kernels)
+
+	counters backend.Counters
 
 	queryPool   uint64
 	queryCap    int
@@ -76,6 +79,9 @@ func Open(opts Options) (*Device, error) {
 		in.close()
 		return nil, err
 	}
+	if forceDiscrete() {
+		opts.forceStaging = true
+	}
 	d := &Device{in: in, c: in.c, phys: p, info: p.info(index), opts: opts,
 		pipes: map[string]*pipeline{}, scratch: map[string]allocation{}}
 	if err := d.init(); err != nil {
@@ -99,19 +105,33 @@ func (d *Device) init() error {
 	if err := d.createCommands(); err != nil {
 		return err
 	}
-	d.matvecWG, d.matvecRows = matvecShape(&d.phys)
+	software := d.phys.deviceType == physCPU && !forceDiscrete()
+	d.matvecWG, d.matvecRows = matvecShape(&d.phys, software)
 	d.matvecTree = !d.hasSubgroup(subgroupBasic | subgroupArithmetic)
-	d.matvecMaxN = matvecMaxN(&d.phys)
+	d.matvecMaxN = matvecMaxN(&d.phys, software)
 	if d.opts.Timings && d.phys.timestampBits == 0 {
 		return unsupported("%s cannot write timestamps on its compute queue", d.phys.name)
 	}
 	return nil
 }
 
+// forceDiscrete reports whether SCOPE_VK_DISCRETE=1 asks a software device to take the
+// choices made for a discrete GPU (tests and CI): the GPU matrix-vector shape, the tiled
+// batch kernel and device memory the host does not map (staging copies, a device-local
+// arena), so that those paths run on lavapipe too.
+func forceDiscrete() bool { return os.Getenv("SCOPE_VK_DISCRETE") == "1" }
+
 // useFP16 reports whether the matrix kernels compute in fp16: the device has shaderFloat16
 // and 16-bit storage, and neither Options.FP32 nor SCOPE_VK_FP32=1 asks for float32.
 func useFP16(p *physInfo, opts Options) bool {
 	return p.fp16 && !opts.FP32 && os.Getenv("SCOPE_VK_FP32") != "1"
+}
+
+// Counters implements backend.CounterSource.
+func (d *Device) Counters() backend.Counters {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.counters
 }
 
 // FP16 reports whether the matrix kernels compute their products in fp16.

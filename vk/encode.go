@@ -4,6 +4,7 @@ package vk
 
 import (
 	"time"
+	"unsafe"
 )
 
 // Pipeline stages and access masks used in barriers.
@@ -49,15 +50,16 @@ func (h *hazards) reset() {
 	clear(h.writes)
 }
 
-// prepareArena grows the arena to hold the plan's host data and copies it in.
+// prepareArena grows the arena to hold the plan's host data and copies it in. Where device
+// memory is not host-mapped (a discrete GPU) the step copies it into a device-local twin
+// first, so the kernels do not read page tables and slots across the bus.
 func (d *Device) prepareArena(p *plan) error {
 	need := int64(len(p.arena))*4 + 4
+	if need > d.maxRange() {
+		return unsupported("a run needs %d bytes of index data (limit %d)", need, d.maxRange())
+	}
 	if d.arena.blk == nil || d.arena.size < need {
-		size := max(need, 64<<10, 2*d.arena.size)
-		size = min(size, max(need, d.maxRange()))
-		if need > d.maxRange() {
-			return unsupported("a run needs %d bytes of index data (limit %d)", need, d.maxRange())
-		}
+		size := min(max(need, 64<<10, 2*d.arena.size), max(need, d.maxRange()))
 		a, err := d.alloc(&d.hostHeap, size)
 		if err != nil {
 			return err
@@ -65,7 +67,24 @@ func (d *Device) prepareArena(p *plan) error {
 		d.arena = a
 	}
 	copy(d.arena.words(), p.arena)
+	p.arenaBytes = need
+	if d.devHeap.mapped || (d.arenaDev.blk != nil && d.arenaDev.size >= d.arena.size) {
+		return nil
+	}
+	a, err := d.alloc(&d.devHeap, d.arena.size)
+	if err != nil {
+		return err
+	}
+	d.arenaDev = a
 	return nil
+}
+
+// arenaView is the arena the kernels read: the device-local twin when there is one.
+func (d *Device) arenaView() allocation {
+	if d.devHeap.mapped {
+		return d.arena
+	}
+	return d.arenaDev
 }
 
 // encode records the plan into the command buffer.
@@ -75,6 +94,13 @@ func (d *Device) encode(p *plan) error {
 	}
 	if err := d.begin(); err != nil {
 		return err
+	}
+	arena := d.arenaView()
+	if arena.id != d.arena.id {
+		d.recordCopy(d.arena.blk.buf, arena.blk.buf, d.arena.off, arena.off, p.arenaBytes)
+		if len(d.pendingFills) == 0 { // the fills' barrier covers the copy too
+			d.recordBarrier(stageTransfer, stageCompute, accTransferWrite, accShaderRead)
+		}
 	}
 	d.recordFills()
 	timed := d.opts.Timings && len(p.ds) > 0
@@ -92,7 +118,7 @@ func (d *Device) encode(p *plan) error {
 		ds := &p.ds[i]
 		for j := range ds.descs {
 			if ds.descs[j].ref.id == arenaID {
-				ds.descs[j].ref = d.arena.ref()
+				ds.descs[j].ref = arena.ref()
 			}
 		}
 		pipe, err := d.pipeline(ds.kernel, ds.spec)
@@ -109,10 +135,12 @@ func (d *Device) encode(p *plan) error {
 		}
 		if h.needBarrier(ds.descs) {
 			d.recordBarrier(stageCompute, stageCompute, accShaderWrite, accShaderRead|accShaderWrite)
+			d.counters.Barriers++
 			h.reset()
 		}
 		h.note(ds.descs)
 		d.recordDispatch(pipe, set, ds.push[:ds.pushN], ds.groups)
+		d.counters.Dispatches++
 		if timed {
 			d.recordTimestamp(i + 1)
 			d.timingNames = append(d.timingNames, dispatchName{op: ds.op, kernel: ds.kernel})
@@ -121,7 +149,65 @@ func (d *Device) encode(p *plan) error {
 	// Make every write visible to the host (mapped reads) and to later transfers.
 	d.recordBarrier(stageCompute|stageTransfer, stageHost|stageTransfer,
 		accShaderWrite|accTransferWrite, accHostRead|accTransferRead)
+	if err := d.stageReads(p); err != nil {
+		return err
+	}
 	return d.end()
+}
+
+// stageReads records the copies of the plan's reads from device memory the host cannot
+// map into the staging buffer, as many as fit; the rest are read after the run.
+func (d *Device) stageReads(p *plan) error {
+	var total int64
+	for _, r := range p.reads {
+		if r.a.blk.mapped == nil {
+			total += align16(int64(len(r.dst)) * 4)
+		}
+	}
+	if total == 0 {
+		return nil
+	}
+	if err := d.ensureStaging(total); err != nil {
+		return err
+	}
+	var off int64
+	for i := range p.reads {
+		r := &p.reads[i]
+		n := int64(len(r.dst)) * 4
+		if r.a.blk.mapped != nil || off+n > d.staging.size {
+			continue
+		}
+		d.recordCopy(r.a.blk.buf, d.staging.blk.buf, r.a.off, d.staging.off+off, n)
+		r.staged, r.stagingOff = true, off
+		off += align16(n)
+	}
+	d.recordBarrier(stageTransfer, stageHost, accTransferWrite, accHostRead)
+	return nil
+}
+
+func align16(n int64) int64 { return (n + 15) &^ 15 }
+
+// finishReads copies the plan's reads to their host slices once the run is done.
+func (d *Device) finishReads(p *plan) error {
+	for _, r := range p.reads {
+		dst := unsafe.Slice((*byte)(unsafe.Pointer(&r.dst[0])), len(r.dst)*4)
+		switch {
+		case r.staged:
+			copy(dst, d.staging.bytes()[r.stagingOff:])
+		case r.a.blk.mapped != nil:
+			copy(dst, r.a.bytes())
+		}
+	}
+	// Reads that did not fit the staging buffer reuse it, one submit each.
+	for _, r := range p.reads {
+		if !r.staged && r.a.blk.mapped == nil {
+			dst := unsafe.Slice((*byte)(unsafe.Pointer(&r.dst[0])), len(r.dst)*4)
+			if err := d.download(r.a, dst); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // recordFills records the deferred buffer fills and a barrier after them.

@@ -139,15 +139,8 @@ func (d *Device) planRoPE(p *plan, o backend.RoPE) error {
 	if o.N <= 0 {
 		return nil
 	}
-	switch {
-	case o.NHeads <= 0 || o.HeadDim <= 0:
-		return fmt.Errorf("NHeads %d, HeadDim %d", o.NHeads, o.HeadDim)
-	case o.RopeDim <= 0 || o.RopeDim > o.HeadDim || o.RopeDim%2 != 0:
-		return fmt.Errorf("RopeDim %d with HeadDim %d", o.RopeDim, o.HeadDim)
-	case len(o.Pos) < o.N:
-		return fmt.Errorf("%d positions for %d tokens", len(o.Pos), o.N)
-	case o.Factors != nil && len(o.Factors) < o.RopeDim/2:
-		return fmt.Errorf("%d frequency factors, %d needed", len(o.Factors), o.RopeDim/2)
+	if err := checkRoPE(o); err != nil {
+		return err
 	}
 	x, err := d.operand(o.X, o.N*o.NHeads*o.HeadDim, "X")
 	if err != nil {
@@ -160,6 +153,20 @@ func (d *Device) planRoPE(p *plan, o backend.RoPE) error {
 	push := shaders.RoPEPush{N: uint32(o.N), NHeads: uint32(o.NHeads), HeadDim: uint32(o.HeadDim),
 		RopeDim: uint32(o.RopeDim), Neox: neox, TabOff: p.ropeTable(o)}
 	add(p, "rope_f32", &push, p.groups1D(ceilDiv(o.N*o.NHeads*o.RopeDim/2, 256), 1), wr(x), arenaDesc())
+	return nil
+}
+
+func checkRoPE(o backend.RoPE) error {
+	switch {
+	case o.NHeads <= 0 || o.HeadDim <= 0:
+		return fmt.Errorf("NHeads %d, HeadDim %d", o.NHeads, o.HeadDim)
+	case o.RopeDim <= 0 || o.RopeDim > o.HeadDim || o.RopeDim%2 != 0:
+		return fmt.Errorf("RopeDim %d with HeadDim %d", o.RopeDim, o.HeadDim)
+	case len(o.Pos) < o.N:
+		return fmt.Errorf("%d positions for %d tokens", len(o.Pos), o.N)
+	case o.Factors != nil && len(o.Factors) < o.RopeDim/2:
+		return fmt.Errorf("%d frequency factors, %d needed", len(o.Factors), o.RopeDim/2)
+	}
 	return nil
 }
 

@@ -45,17 +45,11 @@ func (d *Device) planKVWrite(p *plan, o backend.KVWrite) error {
 	if err != nil {
 		return err
 	}
-	if o.NKVHeads <= 0 || o.UnitsPerKVHead <= 0 {
-		return fmt.Errorf("NKVHeads %d, UnitsPerKVHead %d", o.NKVHeads, o.UnitsPerKVHead)
-	}
-	units := o.NKVHeads * o.UnitsPerKVHead
-	if len(o.Slots) < o.N*units || len(o.Pos) < o.N {
-		return fmt.Errorf("%d slots and %d positions for %d tokens of %d units", len(o.Slots), len(o.Pos), o.N, units)
-	}
-	slots := o.Slots[:o.N*units]
-	if err := checkSlots(kv, slots, true); err != nil {
+	units, err := checkKVWrite(kv, o)
+	if err != nil {
 		return err
 	}
+	slots := o.Slots[:o.N*units]
 	hd := kv.l.HeadDim
 	a, err := d.operands(o.N*o.NKVHeads*hd, []backend.Buffer{o.K, o.V}, "K", "V")
 	if err != nil {
@@ -70,6 +64,18 @@ func (d *Device) planKVWrite(p *plan, o backend.KVWrite) error {
 	descs = append(descs, wr(kv.pos))
 	add(p, "kv_write_f32", &push, p.groups1D(o.N*units, 1), descs...)
 	return nil
+}
+
+// checkKVWrite checks o's geometry and slots and returns its units per token.
+func checkKVWrite(kv *kvStore, o backend.KVWrite) (int, error) {
+	if o.NKVHeads <= 0 || o.UnitsPerKVHead <= 0 {
+		return 0, fmt.Errorf("NKVHeads %d, UnitsPerKVHead %d", o.NKVHeads, o.UnitsPerKVHead)
+	}
+	units := o.NKVHeads * o.UnitsPerKVHead
+	if len(o.Slots) < o.N*units || len(o.Pos) < o.N {
+		return 0, fmt.Errorf("%d slots and %d positions for %d tokens of %d units", len(o.Slots), len(o.Pos), o.N, units)
+	}
+	return units, checkSlots(kv, o.Slots[:o.N*units], true)
 }
 
 func (d *Device) planKVSetPos(p *plan, o backend.KVSetPos) error {

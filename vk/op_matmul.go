@@ -15,8 +15,8 @@ import (
 // reads its weights from the CPU's caches and pays for the tiled kernel's barriers and
 // shared-memory gathers: there the matrix-vector kernel, once per token, measured 3-4x
 // faster for 64 tokens, so it takes every batch.
-func matvecMaxN(p *physInfo) int {
-	if p.deviceType == physCPU {
+func matvecMaxN(p *physInfo, software bool) int {
+	if software {
 		return int(p.maxGroupCount[2])
 	}
 	return 1
@@ -85,7 +85,7 @@ func (d *Device) planMatMul(p *plan, o backend.MatMul) error {
 		return unsupported("%d tokens in one MatMul", o.N)
 	}
 	for _, part := range w.parts {
-		d.planMatMulPart(p, w, part, x, out, o.N)
+		d.planMatMulPart(p, w, part, x, singleOut(out, w.rows), o.N)
 	}
 	if bias != nil {
 		push := shaders.BiasPush{Rows: uint32(w.rows), N: uint32(o.N)}
@@ -99,9 +99,9 @@ func (d *Device) planMatMul(p *plan, o backend.MatMul) error {
 // and 2 rows. A software device runs a workgroup's invocations as the SIMD lanes of one
 // CPU thread: there one subgroup per workgroup (no barrier) and 8 rows measured fastest
 // on lavapipe (5-8x the GPU shape).
-func matvecShape(p *physInfo) (wg, rows int) {
+func matvecShape(p *physInfo, software bool) (wg, rows int) {
 	wg, rows = max(64, p.subgroupSize), 2
-	if p.deviceType == physCPU {
+	if software {
 		wg, rows = max(p.subgroupSize, 1), 8
 	}
 	for wg > p.maxGroupInvocations || wg > int(p.maxGroupSize[0]) {
@@ -119,23 +119,26 @@ func (d *Device) productType(w *weight) string {
 	return "f32"
 }
 
-func (d *Device) planMatMulPart(p *plan, w *weight, part weightPart, x, out allocation, n int) {
+// planMatMulPart records the product of one weight part: the matrix-vector kernel stores
+// it through the epilogue of out; the tiled kernel takes plain single outputs only.
+func (d *Device) planMatMulPart(p *plan, w *weight, part weightPart, x allocation, out linearOuts, n int) {
 	t := nativeTypes[w.typ] + "_" + d.productType(w)
 	if n <= d.matvecMaxN {
 		push := shaders.MatVecPush{Rows: uint32(part.rows), Cols: uint32(w.cols), RowBytes: uint32(w.rowBytes),
-			Row0: uint32(part.row0), N: uint32(n), OutStride: uint32(w.rows)}
+			Row0: uint32(part.row0), N: uint32(n), OutStride: uint32(w.rows), Split1: uint32(out.split1), Split2: uint32(out.split2)}
 		kernel := "matvec_" + t
 		if d.matvecTree {
 			kernel += "_tree"
 		}
-		add(p, kernel, &push, p.groups1D(ceilDiv(part.rows, d.matvecRows), n), rd(part.a), rd(x), wr(out))
-		p.withSpec(uint32(d.matvecWG), uint32(d.matvecRows))
+		descs := append([]desc{rd(part.a), rd(x)}, out.descs()...)
+		add(p, kernel, &push, p.groups1D(ceilDiv(part.rows, d.matvecRows), n), descs...)
+		p.withSpec(uint32(d.matvecWG), uint32(d.matvecRows), out.epi)
 		return
 	}
 	push := shaders.MatMulPush{Rows: uint32(part.rows), Cols: uint32(w.cols), RowBytes: uint32(w.rowBytes),
 		Row0: uint32(part.row0), N: uint32(n), OutStride: uint32(w.rows)}
 	add(p, "matmul_"+t, &push, [3]uint32{uint32(ceilDiv(part.rows, 32)), uint32(ceilDiv(n, 32)), 1},
-		rd(part.a), rd(x), wr(out))
+		rd(part.a), rd(x), wr(out.a[0]))
 }
 
 // scratchArray returns a device array of at least n floats kept for the named purpose

@@ -37,6 +37,9 @@ type plan struct {
 	ds    []dispatch
 	arena []uint32
 	ropes map[ropeKey]uint32
+	reads []readReq
+
+	arenaBytes int64 // bytes of the arena this run uses (set by encode)
 }
 
 // upload appends host words to the arena and returns their offset in words.

@@ -81,6 +81,7 @@ func (d *Device) submitWait() error {
 	if err := injectedLoss(); err != nil {
 		return d.noteErr(err)
 	}
+	d.counters.Submits++
 	if err := check("vkQueueSubmit", int32(C.sk_submit(d.c, C.uint64_t(d.cmd), C.uint64_t(d.fence)))); err != nil {
 		return d.noteErr(err)
 	}

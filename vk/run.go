@@ -5,6 +5,7 @@ package vk
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/scopekv/scope/internal/backend"
 	"github.com/scopekv/scope/shaders"
@@ -25,6 +26,7 @@ func (d *Device) Run(ctx context.Context, ops []backend.Op) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	start := time.Now()
 	d.sets.trim(d)
 	p := &plan{d: d}
 	for i, op := range ops {
@@ -35,15 +37,20 @@ func (d *Device) Run(ctx context.Context, ops []backend.Op) error {
 	}
 	d.timings = d.timings[:0]
 	if len(p.ds) == 0 && len(d.pendingFills) == 0 {
-		return nil
+		return d.finishReads(p)
 	}
 	if err := d.encode(p); err != nil {
 		return d.noteErr(err)
 	}
+	d.counters.Runs++
+	d.counters.Encode += time.Since(start)
 	if err := d.submitWait(); err != nil {
 		return err
 	}
-	return d.noteErr(d.collectTimings())
+	if err := d.collectTimings(); err != nil {
+		return d.noteErr(err)
+	}
+	return d.noteErr(d.finishReads(p))
 }
 
 func (d *Device) planOp(p *plan, op backend.Op) error {
@@ -84,6 +91,12 @@ func (d *Device) planner(op backend.Op) func(*plan) error {
 		return func(p *plan) error { return d.planAttention(p, o) }
 	case backend.Argmax:
 		return func(p *plan) error { return d.planArgmax(p, o) }
+	case backend.ReadBack:
+		return func(p *plan) error { return d.planReadBack(p, o) }
+	case backend.Linear:
+		return func(p *plan) error { return d.planLinear(p, o) }
+	case backend.RoPEKV:
+		return func(p *plan) error { return d.planRoPEKV(p, o) }
 	}
 	return nil
 }

@@ -33,6 +33,7 @@ func (*Device) Read(backend.Buffer, []float32) error            { return errNoVu
 func (*Device) Write(backend.Buffer, []float32) error           { return errNoVulkan }
 func (*Device) Close() error                                    { return nil }
 func (*Device) Timings() []KernelTime                           { return nil }
+func (*Device) Counters() backend.Counters                      { return backend.Counters{} }
 func (*Device) Info() DeviceInfo                                { return DeviceInfo{} }
 func (*Device) ValidationMessages() []string                    { return nil }
 

@@ -102,6 +102,9 @@ func (d *Device) UploadWeight(name string, t quant.Type, rows, cols int, data []
 	if perPart < 1 {
 		return nil, unsupported("weight %s: one row of %d bytes exceeds the storage buffer range", name, rowBytes)
 	}
+	if perPart > 1 {
+		perPart &^= 1 // even, so that no part splits a gate/up row pair (backend.Linear)
+	}
 	w := &weight{d: d, name: name, typ: st, rows: rows, cols: cols, rowBytes: rowBytes}
 	for r0 := 0; r0 < rows; r0 += perPart {
 		n := min(perPart, rows-r0)

@@ -36,6 +36,7 @@ func runBench(args []string) error {
 	depth := fs.Int("d", 0, "tokens already in the cache before each test (as llama-bench -d)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	membw := fs.Bool("membw", true, "measure the host's read bandwidth and report the roofline fraction")
+	vkStats := fs.Bool("vk-stats", false, "print the device's dispatches, barriers, submits and encode time per generated token")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -81,7 +82,19 @@ func runBench(args []string) error {
 		fmt.Printf("\ncpu: %d weights repacked to interleaved rows: %.1f MiB extra, %.0f ms\n",
 			rp.Tensors, float64(rp.ExtraBytes)/(1<<20), 1000*rp.Seconds)
 	}
+	if *vkStats {
+		printDeviceStats(res.GenDevice)
+	}
 	return nil
+}
+
+func printDeviceStats(c *scope.TokenCounters) {
+	if c == nil {
+		fmt.Println("(this backend does not count its dispatches)")
+		return
+	}
+	fmt.Printf("per generated token: %.1f dispatches, %.1f barriers, %.2f submits, %.0f us encoding\n",
+		c.Dispatches, c.Barriers, c.Submits, c.EncodeMicros)
 }
 
 func printBench(r benchRow) {

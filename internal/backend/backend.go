@@ -13,6 +13,7 @@ package backend
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/scopekv/scope/model/quant"
 )
@@ -109,4 +110,19 @@ type Device interface {
 	// Close frees everything the device holds; a second Close does nothing. Every other
 	// method of a closed device returns an error.
 	Close() error
+}
+
+// Counters is what a device has done since it was opened, for devices that record it
+// (CounterSource): the runtime divides them per token in benchmarks.
+type Counters struct {
+	Runs       int64         // Run calls that executed something
+	Submits    int64         // queue submissions (Run, and Read/Write through staging)
+	Dispatches int64         // kernel launches
+	Barriers   int64         // dependency barriers between launches
+	Encode     time.Duration // host time spent planning and recording Runs
+}
+
+// CounterSource is a device that counts its work.
+type CounterSource interface {
+	Counters() Counters
 }

@@ -104,6 +104,9 @@ func (d *Device) Run(ctx context.Context, ops []backend.Op) error {
 func buf(b backend.Buffer) []float32 { return b.(*Buffer).Data }
 
 func (d *Device) run(op backend.Op) error {
+	if ok, err := d.runFused(op); ok {
+		return err
+	}
 	switch o := op.(type) {
 	case backend.Embed:
 		w := o.Table.(*Weight)

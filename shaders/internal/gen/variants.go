@@ -35,8 +35,10 @@ func buildVariants() []variant {
 		{Name: "kv_copy_f32", Source: "kv_copy.comp"},
 		{Name: "kv_setpos", Source: "kv_setpos.comp"},
 		{Name: "kv_write_f32", Source: "kv_write.comp"},
+		{Name: "linear_epi_f32", Source: "linear_epi.comp"},
 		{Name: "rmsnorm_f32", Source: "rmsnorm.comp"},
 		{Name: "rope_f32", Source: "rope.comp"},
+		{Name: "rope_kv_f32", Source: "rope_kv.comp"},
 		{Name: "swiglu_f32", Source: "swiglu.comp"},
 	}
 	for _, wt := range weightTypes {
