@@ -39,14 +39,15 @@ type TokenCounters struct {
 	Dispatches   float64 `json:"dispatches"`
 	Barriers     float64 `json:"barriers"`
 	Submits      float64 `json:"submits"`
-	EncodeMicros float64 `json:"encode_us"` // host time planning and recording
+	Reused       float64 `json:"reused_recordings"` // steps that resubmitted a recorded command buffer
+	EncodeMicros float64 `json:"encode_us"`         // host time planning and recording
 }
 
 // perToken divides the device counters' growth from a to b by n tokens.
 func perToken(a, b backend.Counters, n int) *TokenCounters {
 	f := float64(n)
 	return &TokenCounters{Dispatches: float64(b.Dispatches-a.Dispatches) / f, Barriers: float64(b.Barriers-a.Barriers) / f,
-		Submits: float64(b.Submits-a.Submits) / f, EncodeMicros: float64((b.Encode - a.Encode).Microseconds()) / f}
+		Submits: float64(b.Submits-a.Submits) / f, Reused: float64(b.Reused-a.Reused) / f, EncodeMicros: float64((b.Encode - a.Encode).Microseconds()) / f}
 }
 
 // WeightBytes is the number of weight bytes one decode step reads: every matrix once and

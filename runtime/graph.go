@@ -62,7 +62,8 @@ type step struct {
 	scoreRows   int // query rows whose probabilities are summed (1 = the last token)
 }
 
-// buildOps emits the op list of one forward step, ending with the last token's logits.
+// buildOps emits the op list of one forward step, ending with the last token's logits
+// (read back within the step where the device folds reads in).
 func (s *Session) buildOps(st *step) []backend.Op {
 	m, a, c := s.m, s.acts, s.m.file.Config
 	n := len(st.tokens)
@@ -71,33 +72,67 @@ func (s *Session) buildOps(st *step) []backend.Op {
 	ops = append(ops, backend.Embed{Table: m.w.embed, Tokens: st.tokens, Out: a.x})
 	for l := range m.w.layers {
 		w := &m.w.layers[l]
-		ops = append(ops,
-			backend.RMSNorm{X: a.x, Out: a.xb, W: w.attnNorm, N: n, Dim: c.Dim, Eps: c.NormEps},
-			backend.MatMul{W: w.wq, Bias: w.bq, X: a.xb, Out: a.q, N: n},
-			backend.MatMul{W: w.wk, Bias: w.bk, X: a.xb, Out: a.k, N: n},
-			backend.MatMul{W: w.wv, Bias: w.bv, X: a.xb, Out: a.v, N: n},
-			backend.RoPE{X: a.q, N: n, NHeads: c.NHeads, HeadDim: c.HeadDim, RopeDim: c.RopeDim, Pos: st.pos,
-				NeoX: c.RopeNeoX, Base: c.RopeBase, Factors: c.RopeFactors},
-			backend.RoPE{X: a.k, N: n, NHeads: c.NKVHeads, HeadDim: c.HeadDim, RopeDim: c.RopeDim, Pos: st.pos,
-				NeoX: c.RopeNeoX, Base: c.RopeBase, Factors: c.RopeFactors},
-			backend.KVWrite{KV: s.kv, K: a.k, V: a.v, N: n, NKVHeads: c.NKVHeads,
-				UnitsPerKVHead: s.units / c.NKVHeads, Slots: st.slots[l], Pos: st.pos},
-			s.attentionOp(st, l, n),
-			backend.MatMul{W: w.wo, X: a.att, Out: a.xb2, N: n},
-			backend.Add{A: a.x, B: a.xb2, Out: a.x, N: n * c.Dim},
-			backend.RMSNorm{X: a.x, Out: a.xb, W: w.ffnNorm, N: n, Dim: c.Dim, Eps: c.NormEps},
-			backend.MatMul{W: w.gate, X: a.xb, Out: a.hb, N: n},
-			backend.MatMul{W: w.up, X: a.xb, Out: a.hb2, N: n},
-			backend.SwiGLU{Gate: a.hb, Up: a.hb2, Out: a.hb, N: n * c.HiddenDim},
-			backend.MatMul{W: w.down, X: a.hb, Out: a.xb2, N: n},
-			backend.Add{A: a.x, B: a.xb2, Out: a.x, N: n * c.Dim},
-		)
+		ops = append(ops, backend.RMSNorm{X: a.x, Out: a.xb, W: w.attnNorm, N: n, Dim: c.Dim, Eps: c.NormEps})
+		ops = s.appendQKV(ops, st, l, n)
+		ops = append(ops, s.attentionOp(st, l, n))
+		ops = s.appendResidual(ops, w.wo, a.att, n)
+		ops = append(ops, backend.RMSNorm{X: a.x, Out: a.xb, W: w.ffnNorm, N: n, Dim: c.Dim, Eps: c.NormEps})
+		if w.gateUp != nil {
+			ops = append(ops, backend.Linear{W: w.gateUp, X: a.xb, N: n, Outs: []backend.Buffer{a.hb}, Gated: true})
+		} else {
+			ops = append(ops,
+				backend.MatMul{W: w.gate, X: a.xb, Out: a.hb, N: n},
+				backend.MatMul{W: w.up, X: a.xb, Out: a.hb2, N: n},
+				backend.SwiGLU{Gate: a.hb, Up: a.hb2, Out: a.hb, N: n * c.HiddenDim})
+		}
+		ops = s.appendResidual(ops, w.down, a.hb, n)
 	}
-	return append(ops,
-		backend.Copy{Src: a.x, Dst: a.last, SrcOff: (n - 1) * c.Dim, N: c.Dim},
-		backend.RMSNorm{X: a.last, Out: a.norm, W: m.w.outNorm, N: 1, Dim: c.Dim, Eps: c.NormEps},
+	last := a.x
+	if n > 1 {
+		ops = append(ops, backend.Copy{Src: a.x, Dst: a.last, SrcOff: (n - 1) * c.Dim, N: c.Dim})
+		last = a.last
+	}
+	ops = append(ops,
+		backend.RMSNorm{X: last, Out: a.norm, W: m.w.outNorm, N: 1, Dim: c.Dim, Eps: c.NormEps},
 		backend.MatMul{W: m.w.output, X: a.norm, Out: a.logits, N: 1},
 	)
+	if m.fuse.readBack {
+		ops = append(ops, backend.ReadBack{Src: a.logits, Dst: s.logits})
+		ops = s.scores.appendReadBacks(ops, st.scores != nil)
+	}
+	return ops
+}
+
+// appendQKV emits the Q, K and V products, RoPE and the KV write.
+func (s *Session) appendQKV(ops []backend.Op, st *step, l, n int) []backend.Op {
+	a, c, w := s.acts, s.m.file.Config, &s.m.w.layers[l]
+	if w.qkv != nil {
+		ops = append(ops, backend.Linear{W: w.qkv, X: a.xb, N: n, Outs: []backend.Buffer{a.q, a.k, a.v},
+			Widths: []int{c.NHeads * c.HeadDim, c.KVDim(), c.KVDim()}})
+	} else {
+		ops = append(ops,
+			backend.MatMul{W: w.wq, Bias: w.bq, X: a.xb, Out: a.q, N: n},
+			backend.MatMul{W: w.wk, Bias: w.bk, X: a.xb, Out: a.k, N: n},
+			backend.MatMul{W: w.wv, Bias: w.bv, X: a.xb, Out: a.v, N: n})
+	}
+	rkv := backend.RoPEKV{Q: a.q, K: a.k, V: a.v, KV: s.kv, N: n, NHeads: c.NHeads, NKVHeads: c.NKVHeads,
+		HeadDim: c.HeadDim, RopeDim: c.RopeDim, UnitsPerKVHead: s.units / c.NKVHeads, Pos: st.pos,
+		Slots: st.slots[l], NeoX: c.RopeNeoX, Base: c.RopeBase, Factors: c.RopeFactors}
+	if s.m.fuse.ropeKV {
+		return append(ops, rkv)
+	}
+	return append(ops, rkv.Unfused()...)
+}
+
+// appendResidual emits x += W.in: one accumulating product where the device fuses it.
+func (s *Session) appendResidual(ops []backend.Op, w backend.Weight, in backend.Buffer, n int) []backend.Op {
+	a, dim := s.acts, s.m.file.Config.Dim
+	if s.m.fuse.linear {
+		return append(ops, backend.Linear{W: w, X: in, N: n, Outs: []backend.Buffer{a.x}, Accumulate: true})
+	}
+	return append(ops,
+		backend.MatMul{W: w, X: in, Out: a.xb2, N: n},
+		backend.Add{A: a.x, B: a.xb2, Out: a.x, N: n * dim})
 }
 
 func (s *Session) attentionOp(st *step, l, n int) backend.Op {

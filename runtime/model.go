@@ -17,6 +17,7 @@ type Model struct {
 	cfg  Config
 	w    weights
 	life modelLife
+	fuse fusion
 }
 
 // weights are the uploaded tensors.
@@ -27,6 +28,7 @@ type weights struct {
 
 type layerWeights struct {
 	attnNorm, wq, wk, wv, wo, bq, bk, bv, ffnNorm, gate, up, down backend.Weight
+	qkv, gateUp                                                   backend.Weight // fused (uploadFused), or nil
 }
 
 // Open loads a model file (GGUF or llama2.c) and prepares it on the configured backend.
@@ -79,10 +81,22 @@ func (m *Model) upload() error {
 	if !f.Config.TiedOutput {
 		m.w.output = up(&f.Output)
 	}
+	m.fuse = detectFusion(m.dev)
 	for i := range f.Layers {
 		l := &f.Layers[i]
-		m.w.layers = append(m.w.layers, layerWeights{up(&l.AttnNorm), up(&l.Wq), up(&l.Wk), up(&l.Wv), up(&l.Wo),
-			up(&l.Bq), up(&l.Bk), up(&l.Bv), up(&l.FFNNorm), up(&l.WGate), up(&l.WUp), up(&l.WDown)})
+		qkv, gateUp, ferr := m.uploadFused(l)
+		if ferr != nil {
+			return ferr
+		}
+		lw := layerWeights{attnNorm: up(&l.AttnNorm), wo: up(&l.Wo), bq: up(&l.Bq), bk: up(&l.Bk), bv: up(&l.Bv),
+			ffnNorm: up(&l.FFNNorm), down: up(&l.WDown), qkv: qkv, gateUp: gateUp}
+		if qkv == nil {
+			lw.wq, lw.wk, lw.wv = up(&l.Wq), up(&l.Wk), up(&l.Wv)
+		}
+		if gateUp == nil {
+			lw.gate, lw.up = up(&l.WGate), up(&l.WUp)
+		}
+		m.w.layers = append(m.w.layers, lw)
 	}
 	return err
 }

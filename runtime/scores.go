@@ -13,7 +13,8 @@ type scoreBufs struct {
 	heads  int
 	bufs   []backend.Buffer
 	stride int
-	host   []float32
+	host   [][]float32 // per layer, (heads, stride)
+	fresh  bool        // the last step read every layer back (appendReadBacks)
 }
 
 // ensure makes every layer's buffer hold rows of at least minStride slots.
@@ -35,6 +36,11 @@ func (b *scoreBufs) ensure(dev backend.Device, layers, minStride int) error {
 		bufs = append(bufs, buf)
 	}
 	b.bufs, b.stride = bufs, stride
+	b.host = make([][]float32, layers)
+	for l := range b.host {
+		b.host[l] = make([]float32, b.heads*stride)
+	}
+	b.fresh = false
 	return nil
 }
 
@@ -44,22 +50,33 @@ func (b *scoreBufs) free(dev backend.Device) error {
 	for _, buf := range b.bufs {
 		errs = append(errs, dev.FreeBuffer(buf))
 	}
-	b.bufs, b.stride = nil, 0
+	b.bufs, b.stride, b.fresh = nil, 0, false
 	return errors.Join(errs...)
 }
 
-// read copies layer l's scores, (heads, stride), to the host scratch (valid until the
-// next read).
-func (b *scoreBufs) read(dev backend.Device, l int) ([]float32, error) {
-	n := b.heads * b.stride
-	if cap(b.host) < n {
-		b.host = make([]float32, n)
+// appendReadBacks folds the reads of every layer's scores into the step (when it has
+// scores) and marks them fresh for read; fresh is cleared otherwise.
+func (b *scoreBufs) appendReadBacks(ops []backend.Op, scored bool) []backend.Op {
+	b.fresh = scored
+	if !scored {
+		return ops
 	}
-	h := b.host[:n]
-	if err := dev.Read(b.bufs[l], h); err != nil {
+	for l, buf := range b.bufs {
+		ops = append(ops, backend.ReadBack{Src: buf, Dst: b.host[l]})
+	}
+	return ops
+}
+
+// read returns layer l's scores, (heads, stride), on the host: those the step read back,
+// or a copy read now (valid until the next step).
+func (b *scoreBufs) read(dev backend.Device, l int) ([]float32, error) {
+	if b.fresh {
+		return b.host[l], nil
+	}
+	if err := dev.Read(b.bufs[l], b.host[l]); err != nil {
 		return nil, err
 	}
-	return h, nil
+	return b.host[l], nil
 }
 
 // attach asks the step's attention ops for scores summed over the last rows queries.
@@ -68,5 +85,6 @@ func (s *Session) attachScores(st *step, minStride, rows int) error {
 		return err
 	}
 	st.scores, st.scoreStride, st.scoreRows = s.scores.bufs, s.scores.stride, rows
+	s.scores.fresh = false
 	return nil
 }

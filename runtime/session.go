@@ -226,6 +226,9 @@ func (s *Session) eval(ctx context.Context, tokens []int32) ([]float32, error) {
 		if err := s.evalTokens(ctx, tokens); err != nil {
 			return err
 		}
+		if s.m.fuse.readBack { // the last step read them back
+			return nil
+		}
 		return s.m.dev.Read(s.acts.logits, s.logits)
 	})
 	if perr := s.deliverProbes(); err == nil {

@@ -127,6 +127,7 @@ func (c *descriptorCache) trim(d *Device) {
 }
 
 func (c *descriptorCache) destroy(d *Device) {
+	d.rec.invalidate() // the command buffer refers to these sets
 	for _, p := range c.pools {
 		d.destroyDescriptorPool(p)
 	}

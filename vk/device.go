@@ -50,6 +50,7 @@ type Device struct {
 	f16        bool // matrix products in fp16 (the _f16 kernels)
 
 	counters backend.Counters
+	rec      recording // what the command buffer holds (reuse.go)
 
 	queryPool   uint64
 	queryCap    int

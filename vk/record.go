@@ -18,13 +18,14 @@ import (
 
 func (d *Device) vkCmd() vkc.CommandBuffer { return handle[vkc.CommandBuffer](d.cmd) }
 
-// begin resets the command buffer and starts recording a one-time submit.
+// begin resets the command buffer and starts recording. (Not a one-time submit: a decode
+// step of the same shape submits it again, see reuse.go.)
 func (d *Device) begin() error {
+	d.rec.invalidate()
 	if err := check("vkResetCommandBuffer", result(vkc.ResetCommandBuffer(d.vkCmd(), 0))); err != nil {
 		return err
 	}
-	bi := vkc.CommandBufferBeginInfo{SType: vkc.StructureTypeCommandBufferBeginInfo,
-		Flags: vkc.CommandBufferUsageFlags(vkc.CommandBufferUsageOneTimeSubmitBit)}
+	bi := vkc.CommandBufferBeginInfo{SType: vkc.StructureTypeCommandBufferBeginInfo}
 	r := vkc.BeginCommandBuffer(d.vkCmd(), &bi)
 	bi.Free()
 	return check("vkBeginCommandBuffer", result(r))

@@ -39,7 +39,7 @@ func (d *Device) Run(ctx context.Context, ops []backend.Op) error {
 	if len(p.ds) == 0 && len(d.pendingFills) == 0 {
 		return d.finishReads(p)
 	}
-	if err := d.encode(p); err != nil {
+	if err := d.record(p); err != nil {
 		return d.noteErr(err)
 	}
 	d.counters.Runs++
@@ -51,6 +51,25 @@ func (d *Device) Run(ctx context.Context, ops []backend.Op) error {
 		return d.noteErr(err)
 	}
 	return d.noteErr(d.finishReads(p))
+}
+
+// record records p into the command buffer, or only refreshes the arena when the command
+// buffer already holds the same step (reuse.go).
+func (d *Device) record(p *plan) error {
+	if d.reusable(p) {
+		d.counters.Reused++
+		d.counters.Dispatches += d.rec.dispatches
+		d.counters.Barriers += d.rec.barriers
+		return d.prepareArena(p)
+	}
+	snap := snapshot(p.ds)
+	hadFills := len(d.pendingFills) > 0
+	before := d.counters
+	if err := d.encode(p); err != nil {
+		return err
+	}
+	d.remember(snap, p, hadFills, before)
+	return nil
 }
 
 func (d *Device) planOp(p *plan, op backend.Op) error {

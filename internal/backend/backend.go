@@ -116,6 +116,7 @@ type Device interface {
 // (CounterSource): the runtime divides them per token in benchmarks.
 type Counters struct {
 	Runs       int64         // Run calls that executed something
+	Reused     int64         // of them, runs that submitted an already recorded command buffer
 	Submits    int64         // queue submissions (Run, and Read/Write through staging)
 	Dispatches int64         // kernel launches
 	Barriers   int64         // dependency barriers between launches
