@@ -7,7 +7,7 @@ GO := $(shell sh scripts/go.sh)
 endif
 BIN     := bin/scope
 
-.PHONY: all build test test-race test-short bench generate check-shaders demo vet fmt deps clean
+.PHONY: all build test test-race test-vk-modes test-short bench generate check-shaders demo vet fmt deps clean gpu-bundle
 
 all: build
 
@@ -26,12 +26,21 @@ vet:
 test: vet
 	$(GO) test -count=1 -timeout 25m ./...
 	$(MAKE) test-race
+	$(MAKE) test-vk-modes
 
 # The misuse, resource and fault-injection suites and the session lifecycle under the race
 # detector (docs/reliability.md).
 test-race:
 	$(GO) test -race -count=1 -timeout 20m -run 'TestMisuse|TestResource|TestFault' ./tests
 	$(GO) test -race -count=1 -run 'TestForkCloseReturnsPages|FuzzSessionCalls|TestFork|TestContinue' ./runtime
+
+# The Vulkan tests again as a GPU would run them, on lavapipe: subgroups of 32
+# (LP_NATIVE_VECTOR_WIDTH=1024), then the discrete-GPU kernel and memory choices at
+# subgroups of 8 (SCOPE_VK_DISCRETE=1); both with NaN after every allocation in the
+# descriptors' view (SCOPE_VK_NAN_SLACK=1), so that a read past an operand shows.
+test-vk-modes:
+	LP_NATIVE_VECTOR_WIDTH=1024 SCOPE_VK_NAN_SLACK=1 $(GO) test -count=1 -timeout 10m ./vk
+	SCOPE_VK_DISCRETE=1 SCOPE_VK_NAN_SLACK=1 $(GO) test -count=1 -timeout 10m ./vk
 
 test-short:
 	$(GO) test -short ./...

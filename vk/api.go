@@ -17,6 +17,7 @@ type Options struct {
 	// tests: a smaller allocation limit (maxMemoryAllocationSize), as on drivers where it
 	// is below the descriptor range
 	maxAllocation int64
+	nanSlack      bool // tests (and SCOPE_VK_NAN_SLACK=1): NaN after every allocation, in view
 }
 
 // DeviceInfo describes one physical device.

@@ -30,7 +30,7 @@ type bufRef struct {
 }
 
 func (a allocation) ref() bufRef {
-	return bufRef{id: a.id, buf: a.blk.buf, off: a.off, size: a.size}
+	return bufRef{id: a.id, buf: a.blk.buf, off: a.off, size: a.size + a.slack}
 }
 
 // descriptorCache hands out descriptor sets written once for an exact list of bindings

@@ -83,6 +83,9 @@ func Open(opts Options) (*Device, error) {
 	if forceDiscrete() {
 		opts.forceStaging = true
 	}
+	if os.Getenv("SCOPE_VK_NAN_SLACK") == "1" {
+		opts.nanSlack = true
+	}
 	d := &Device{in: in, c: in.c, phys: p, info: p.info(index), opts: opts,
 		pipes: map[string]*pipeline{}, scratch: map[string]allocation{}}
 	if err := d.init(); err != nil {

@@ -73,7 +73,7 @@ func (d *Device) release(a allocation) {
 		return
 	}
 	i, _ := slices.BinarySearchFunc(b.spans, a.off, func(s span, off int64) int { return int(s.off - off) })
-	b.spans = slices.Insert(b.spans, i, span{a.off, a.size})
+	b.spans = slices.Insert(b.spans, i, span{a.off, a.size + a.slack})
 	b.mergeSpans(i)
 	for n := len(b.spans); n > 0 && b.spans[n-1].off+b.spans[n-1].size >= b.used; n-- {
 		b.used = b.spans[n-1].off // the block's tail is free: bump allocation resumes there
@@ -94,23 +94,24 @@ func (b *block) mergeSpans(i int) {
 }
 
 // reuse carves size bytes (aligned) out of the first freed span of h that holds them.
-func (d *Device) reuse(h *heap, size, align int64) (allocation, bool) {
+func (d *Device) reuse(h *heap, size, slack, align int64) (allocation, bool) {
+	full := size + slack
 	for _, b := range h.blocks {
 		for i, s := range b.spans {
 			off := (s.off + align - 1) / align * align
 			end := s.off + s.size
-			if off+size > end {
+			if off+full > end {
 				continue
 			}
 			var rest []span
 			if off > s.off {
 				rest = append(rest, span{s.off, off - s.off})
 			}
-			if off+size < end {
-				rest = append(rest, span{off + size, end - off - size})
+			if off+full < end {
+				rest = append(rest, span{off + full, end - off - full})
 			}
 			b.spans = slices.Replace(b.spans, i, i+1, rest...)
-			return d.newAllocation(b, off, size), true
+			return d.newAllocation(b, off, size, slack), true
 		}
 	}
 	return allocation{}, false

@@ -3,10 +3,12 @@
 package vk
 
 import (
+	"math"
 	"testing"
 
 	"github.com/scopekv/scope/internal/backend"
 	"github.com/scopekv/scope/model/quant"
+	"github.com/scopekv/scope/shaders"
 )
 
 // TestAllocationLimit lowers the allocation limit below the descriptor range (as on
@@ -16,7 +18,7 @@ import (
 func TestAllocationLimit(t *testing.T) {
 	const limit = 8192
 	d := openOrSkip(t, Options{DeviceIndex: -1, Validation: true, maxAllocation: limit})
-	if d.maxRange() != limit {
+	if d.maxRange() != limit-d.slackBytes() {
 		t.Fatalf("maxRange %d with an allocation limit of %d", d.maxRange(), limit)
 	}
 	tw := newTwin(t, d)
@@ -43,5 +45,38 @@ func TestAllocationLimit(t *testing.T) {
 	}
 	if _, err := d.NewBuffer(limit/4 + 1); err == nil {
 		t.Error("a buffer beyond the allocation limit was accepted")
+	}
+}
+
+// TestNaNSlack shows that the NaN-slack mode exposes a read past an operand's end: a
+// dispatch planned past its buffers' length (which Run's checks would refuse) reads NaN
+// from the slack instead of lavapipe's zeros.
+func TestNaNSlack(t *testing.T) {
+	d := openOrSkip(t, Options{DeviceIndex: -1, Validation: true, nanSlack: true})
+	a, err := d.newDeviceArray(10, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := d.newDeviceArray(20, "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.fillWords(a, 0)
+	d.fillWords(out, 0)
+	d.mu.Lock()
+	p := &plan{d: d}
+	add(p, "add_f32", &shaders.AddPush{N: 11}, [3]uint32{1, 1, 1}, rd(a), rd(a), wr(out))
+	err = d.encode(p)
+	if err == nil {
+		err = d.submitWait()
+	}
+	d.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]float32, 20)
+	mustDownload(t, d, out, got)
+	if got[9] != 0 || !math.IsNaN(float64(got[10])) {
+		t.Errorf("out[9], out[10] = %v, %v: want 0 and NaN (a read past the end)", got[9], got[10])
 	}
 }

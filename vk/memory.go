@@ -37,6 +37,21 @@ type allocation struct {
 	blk       *block
 	id        uint32
 	off, size int64
+	slack     int64 // NaN-filled bytes after size that descriptors also view (nanSlack mode)
+}
+
+// nanBits is the word written over allocation slack: a quiet NaN.
+const nanBits = 0x7FC00000
+
+// slackBytes is the NaN-filled tail each allocation gets in NaN-slack mode (Options or
+// SCOPE_VK_NAN_SLACK=1): descriptors view it too, so a kernel that reads past its operand
+// reads NaN and the tests' comparisons fail, where lavapipe would return zeros or the next
+// allocation's data.
+func (d *Device) slackBytes() int64 {
+	if d.opts.nanSlack {
+		return 1024
+	}
+	return 0
 }
 
 // bytes returns the host view of a mapped allocation.
@@ -99,17 +114,20 @@ func (d *Device) alloc(h *heap, size int64) (allocation, error) {
 		size = 4
 	}
 	size = (size + 3) &^ 3
+	slack := d.slackBytes()
+	full := size + slack
 	align := d.phys.storageAlign
-	if a, ok := d.reuse(h, size, align); ok {
+	if a, ok := d.reuse(h, size, slack, align); ok {
 		return a, nil
 	}
 	for _, b := range h.blocks {
 		off := (b.used + align - 1) / align * align
-		if off+size <= b.size {
-			b.used = off + size
-			return d.newAllocation(b, off, size), nil
+		if off+full <= b.size {
+			b.used = off + full
+			return d.newAllocation(b, off, size, slack), nil
 		}
 	}
+	size = full
 	bs := max(h.nextBlock, size)
 	if limit := d.allocLimit(); bs > limit {
 		if size > limit {
@@ -123,13 +141,16 @@ func (d *Device) alloc(h *heap, size int64) (allocation, error) {
 	}
 	h.nextBlock = min(h.nextBlock*2, maxBlockSize)
 	b.used = size
-	return d.newAllocation(b, 0, size), nil
+	return d.newAllocation(b, 0, size-slack, slack), nil
 }
 
-func (d *Device) newAllocation(b *block, off, size int64) allocation {
+func (d *Device) newAllocation(b *block, off, size, slack int64) allocation {
 	d.nextID++
 	b.live++
-	return allocation{blk: b, id: d.nextID, off: off, size: size}
+	if slack > 0 { // (with the allocation's id, so that release drops a pending fill)
+		d.fillWords(allocation{blk: b, id: d.nextID, off: off + size, size: slack}, nanBits)
+	}
+	return allocation{blk: b, id: d.nextID, off: off, size: size, slack: slack}
 }
 
 func (d *Device) newBlock(h *heap, size int64) (*block, error) {

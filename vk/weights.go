@@ -61,7 +61,7 @@ func storedType(t quant.Type, rows int) (quant.Type, error) {
 // is below its descriptor range (2 GiB on some) still takes large weights and KV stores.
 // Tests may lower it.
 func (d *Device) maxRange() int64 {
-	r := min(d.phys.maxStorageBufferRange, d.allocLimit())
+	r := min(d.phys.maxStorageBufferRange, d.allocLimit()) - d.slackBytes()
 	if d.opts.maxRange > 0 {
 		r = min(r, d.opts.maxRange)
 	}
