@@ -36,6 +36,11 @@ const uint TILE = 32u;
 // Pairs of neighbouring k: [row][k/2] and [token][k/2].
 shared f16vec2 ws[TILE][TILE / 2u + 1u];
 shared f16vec2 xs[TILE][TILE / 2u + 1u];
+// Each token's four-element groups are stored divided by a power of two when they exceed
+// XMAX (as the matrix-vector kernel's xgroup), so activations past the fp16 range do not
+// overflow: [token][k/4].
+shared float xsc[TILE][TILE / 4u];
+#define XMAX 1024.0
 #else
 shared float ws[TILE][TILE + 1u]; // [row][k]
 shared float xs[TILE][TILE + 1u]; // [token][k]
@@ -66,8 +71,12 @@ void stage(uint tid, uint r0, uint t0, uint k0) {
 #if defined(FP16)
 	ws[i][kk / 2u] = f16vec2(wv.xy);
 	ws[i][kk / 2u + 1u] = f16vec2(wv.zw);
-	xs[i][kk / 2u] = f16vec2(xq.xy);
-	xs[i][kk / 2u + 1u] = f16vec2(xq.zw);
+	vec4 a = abs(xq);
+	float m = max(max(a.x, a.y), max(a.z, a.w));
+	float sc = m > XMAX ? exp2(ceil(log2(m / XMAX))) : 1.0;
+	xsc[i][kk / 4u] = sc;
+	xs[i][kk / 2u] = f16vec2(xq.xy / sc);
+	xs[i][kk / 2u + 1u] = f16vec2(xq.zw / sc);
 #else
 	for (uint e = 0u; e < 4u; e++) {
 		ws[i][kk + e] = wv[e];
@@ -87,13 +96,16 @@ void main() {
 		stage(tid, r0, t0, k0);
 		barrier();
 #if defined(FP16)
-		for (uint kp = 0u; kp < TILE / 2u; kp++) {
-			f16vec2 w0 = ws[tr][kp], w1 = ws[tr + 1u][kp];
-			f16vec2 x0 = xs[tt][kp], x1 = xs[tt + 1u][kp];
-			acc[0][0] += float(dot(w0, x0));
-			acc[0][1] += float(dot(w0, x1));
-			acc[1][0] += float(dot(w1, x0));
-			acc[1][1] += float(dot(w1, x1));
+		for (uint kq = 0u; kq < TILE / 4u; kq++) {
+			float s0 = xsc[tt][kq], s1 = xsc[tt + 1u][kq];
+			for (uint kp = 2u * kq; kp < 2u * kq + 2u; kp++) {
+				f16vec2 w0 = ws[tr][kp], w1 = ws[tr + 1u][kp];
+				f16vec2 x0 = xs[tt][kp], x1 = xs[tt + 1u][kp];
+				acc[0][0] += s0 * float(dot(w0, x0));
+				acc[0][1] += s1 * float(dot(w0, x1));
+				acc[1][0] += s0 * float(dot(w1, x0));
+				acc[1][1] += s1 * float(dot(w1, x1));
+			}
 		}
 #else
 		for (uint kk = 0u; kk < TILE; kk++) {

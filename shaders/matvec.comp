@@ -84,12 +84,19 @@ void partial(uint r0, uint nr, uint t, uint tid, inout float acc[NROWS]) {
 				acc[r] += dot(uintBitsToFloat(w4[(r0 + r) * (pc.rowBytes >> 4) + i]), x);
 			}
 #else
-			XVEC xa = XVEC(xv4[xi]), xc = XVEC(xv4[xi + 1u]);
+			vec4 va = xv4[xi], vc = xv4[xi + 1u];
+#if defined(FP16)
+			vec4 m4 = max(abs(va), abs(vc));
+			float sc = xscale(max(max(m4.x, m4.y), max(m4.z, m4.w))); // see xgroup
+			XVEC xa = XVEC(va / sc), xc = XVEC(vc / sc);
+#else
+			XVEC xa = va, xc = vc;
+#endif
 			for (uint r = 0u; r < nr; r++) {
 				uvec4 q = w4[(r0 + r) * (pc.rowBytes >> 4) + i];
 #if defined(FP16)
-				acc[r] += dot4(f16vec4(unpackFloat2x16(q.x), unpackFloat2x16(q.y)), xa) +
-					dot4(f16vec4(unpackFloat2x16(q.z), unpackFloat2x16(q.w)), xc);
+				acc[r] += sc * (dot4(f16vec4(unpackFloat2x16(q.x), unpackFloat2x16(q.y)), xa) +
+					dot4(f16vec4(unpackFloat2x16(q.z), unpackFloat2x16(q.w)), xc));
 #else
 				acc[r] += dot(vec4(unpackHalf2x16(q.x), unpackHalf2x16(q.y)), xa) +
 					dot(vec4(unpackHalf2x16(q.z), unpackHalf2x16(q.w)), xc);
@@ -122,7 +129,7 @@ void partial(uint r0, uint nr, uint t, uint tid, inout float acc[NROWS]) {
 	for (uint g = tid; g < pc.cols / 32u; g += WG) {
 		xgroup x = load_xgroup(xb + 32u * g);
 		for (uint r = 0u; r < nr; r++) {
-			acc[r] += wdot32((r0 + r) * pc.rowBytes, g, x);
+			acc[r] += wdot32((r0 + r) * pc.rowBytes, g, x) * x.scale;
 		}
 	}
 #endif

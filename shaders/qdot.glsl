@@ -20,19 +20,42 @@
 #endif
 
 // xgroup is the activations of one 32-element group (and their sum, which Q4_K's minimums
-// multiply).
+// multiply). On the fp16 path a group whose largest magnitude exceeds XMAX is stored
+// divided by a power of two (scale; exact), so that activations past the fp16 range
+// (65504) and their products do not overflow; the dot products are multiplied back.
 struct xgroup {
 	XVEC v[8];
 	float sum;
+	float scale;
 };
+
+// XMAX is the largest activation magnitude the fp16 products take unscaled: weights of
+// magnitude up to 16 then keep a four-product fp16 dot below 65504.
+#define XMAX 1024.0
+
+// xscale is 1, or the power of two that brings magnitude m down to XMAX or below.
+float xscale(float m) {
+	return m > XMAX ? exp2(ceil(log2(m / XMAX))) : 1.0;
+}
 
 xgroup load_xgroup(uint x0) {
 	xgroup x;
 	x.sum = 0.0;
+	vec4 v[8];
+	float m = 0.0;
 	for (uint i = 0u; i < 8u; i++) {
-		vec4 v = xv4[(x0 >> 2) + i];
-		x.v[i] = XVEC(v);
-		x.sum += v.x + v.y + v.z + v.w;
+		v[i] = xv4[(x0 >> 2) + i];
+		x.sum += v[i].x + v[i].y + v[i].z + v[i].w;
+		vec4 a = abs(v[i]);
+		m = max(m, max(max(a.x, a.y), max(a.z, a.w)));
+	}
+#if defined(FP16)
+	x.scale = xscale(m);
+#else
+	x.scale = 1.0;
+#endif
+	for (uint i = 0u; i < 8u; i++) {
+		x.v[i] = XVEC(v[i] / x.scale);
 	}
 	return x;
 }
@@ -45,7 +68,8 @@ float dot4(XVEC a, XVEC b) {
 // wdot_pair is the dot product of the two binary16 weights in word q with x.
 float wdot_pair(uint q, vec2 x) {
 #if defined(FP16)
-	return float(dot(unpackFloat2x16(q), f16vec2(x)));
+	float sc = xscale(max(abs(x.x), abs(x.y)));
+	return sc * float(dot(unpackFloat2x16(q), f16vec2(x / sc)));
 #else
 	return dot(unpackHalf2x16(q), x);
 #endif

@@ -4,6 +4,7 @@ package vk
 
 import (
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/scopekv/scope/internal/backend"
@@ -168,5 +169,42 @@ func TestReadBack(t *testing.T) {
 			}
 		}
 		tw.compare(name+" add", out, 0)
+	}
+}
+
+// TestFP16LargeActivations gives the fp16 products activations near 1e5, past the fp16
+// range (65504): the kernels scale such groups by powers of two, so the results stay
+// finite and as close to the reference as ordinary activations are.
+func TestFP16LargeActivations(t *testing.T) {
+	d := sharedDevice(t)
+	if !d.FP16() {
+		t.Skip("no fp16 products on this device")
+	}
+	for kernel, maxN := range batchKernels {
+		func() {
+			defer func(n int) { d.matvecMaxN = n }(d.matvecMaxN)
+			d.matvecMaxN = maxN
+			tw := newTwin(t, d)
+			for _, typ := range []quant.Type{quant.F16, quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q6_K} {
+				rows, cols := 37, 256
+				w := tw.weight(typ, rows, cols, tw.randn(rows*cols, 0.5))
+				for _, n := range []int{1, 5} {
+					xs := tw.randn(n*cols, 3e4)
+					for i := 0; i < len(xs); i += 7 {
+						xs[i] = 1.2e5 * float32(1-2*(i%2))
+					}
+					x := tw.buf(xs)
+					out := tw.zeros(n * rows)
+					tw.run(func(s int) []backend.Op { return []backend.Op{backend.MatMul{W: w[s], X: x[s], Out: out[s], N: n}} })
+					got := tw.read(out, 1)
+					for i, v := range got {
+						if math.IsInf(float64(v), 0) || math.IsNaN(float64(v)) {
+							t.Fatalf("%s %s n=%d: out[%d] = %v", kernel, typ, n, i, v)
+						}
+					}
+					tw.compare(fmt.Sprintf("%s %s n=%d activations near 1e5", kernel, typ, n), out, tolF16)
+				}
+			}
+		}()
 	}
 }
