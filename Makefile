@@ -67,6 +67,11 @@ demo: build
 	$(BIN) generate -p "Once upon a time" -n 120 --temp 0
 	$(BIN) generate -p "Tom had a little dog" -n 120 --temp 0.8 --seed 7
 
+# One folder (git-ignored) with what a bare GPU machine needs to check and benchmark the
+# Vulkan backend without Go: see docs/performance.md.
+gpu-bundle:
+	GO="$(GO)" sh scripts/gpu-bundle.sh out/gpu-bundle
+
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
