@@ -124,6 +124,9 @@ step devices 30 "$here/scope" devices && grep -i vulkan "$out/devices.txt" | tee
 (cd "$here/vk" && step kernels 120 "$here/vk.test" -test.run XXX -test.bench "${KERNELS:-MatVec\$|MatMul\$|MatVecLarge}" \
 	-test.benchtime "${BENCHTIME:-20x}") && grep -E '^Benchmark' "$out/kernels.txt" >>"$summary"
 
+# rows copies a bench log's table rows and device counters to the summary.
+rows() { grep -hE '^\| |per generated' "$1" | grep -v -e '^| model ' -e '^|---' >>"$summary"; }
+
 parallel=()
 "$here/scope" bench -h 2>&1 | grep -q -- '-parallel' && parallel=(--parallel 8)
 for t in $types; do
@@ -133,10 +136,10 @@ for t in $types; do
 		fp32=0
 		[ "$prod" = fp32 ] && fp32=1
 		step "bench-$t-$prod" 120 env SCOPE_VK_FP32=$fp32 "$here/scope" bench -m "$model" --backend vulkan \
-			-p "$pp" -n "$tg" -r 1 --vk-stats && grep -hE '^\| [^m-]|per generated' "$out/bench-$t-$prod.txt" >>"$summary"
+			-p "$pp" -n "$tg" -r 1 --vk-stats && rows "$out/bench-$t-$prod.txt"
 		if [ ${#parallel[@]} -gt 0 ]; then
 			step "bench-$t-$prod-parallel" 90 env SCOPE_VK_FP32=$fp32 "$here/scope" bench -m "$model" \
-				--backend vulkan -p "$pp" -n "$tg" -r 1 "${parallel[@]}" && grep -h '^| [^m-]' "$out/bench-$t-$prod-parallel.txt" >>"$summary"
+				--backend vulkan -p "$pp" -n "$tg" -r 1 "${parallel[@]}" && rows "$out/bench-$t-$prod-parallel.txt"
 		fi
 	done
 	rm -f "$model"

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# bench_gpu.sh: the Vulkan backend's checks and benchmarks on a machine with a real GPU.
+# bench_gpu.sh: the Vulkan backend's checks and benchmarks on a machine with a real GPU
+# and Go. A machine without Go takes the bundle instead: make gpu-bundle, then its
+# check.sh (docs/performance.md).
 #
 # Run from the repository root: vk/bench_gpu.sh [OUTDIR]   (default $OUT, else /tmp/scope-gpu)
 # Needs Go 1.26 and the Vulkan loader (libvulkan.so.1) with the GPU's driver; uses the

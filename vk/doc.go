@@ -69,11 +69,18 @@
 // per-run host-visible arena, addressed by push constants), records them into one command
 // buffer with a memory barrier only where a dispatch touches a buffer that an earlier one
 // since the last barrier wrote (or writes one it read), submits once and waits on a fence.
-// Descriptor sets are cached by their exact bindings and reused across runs. Memory is
+// Descriptor sets are cached by their exact bindings and reused across runs. ReadBack ops
+// are folded into the same submission (copied through the staging buffer where device
+// memory is not mapped, where the arena is also copied to a device-local twin first); a
+// run that plans exactly the previous run's dispatches resubmits its command buffer
+// (reuse.go). The fused ops (backend.Linear, RoPEKV) and the counters behind
+// `scope bench --vk-stats` are described in docs/performance.md, with the test modes
+// SCOPE_VK_DISCRETE=1 (discrete-GPU choices on any device) and SCOPE_VK_NAN_SLACK=1 (NaN
+// after every allocation, in the descriptors' view). Memory is
 // sub-allocated from large blocks; each block is one VkBuffer, and a descriptor views a
-// range of it. No range is larger than maxStorageBufferRange: weights above it are split by
-// rows into several parts (one dispatch each) and the KV store into chunks of whole pages
-// bound as a descriptor array.
+// range of it. No range is larger than min(maxStorageBufferRange, maxMemoryAllocationSize):
+// weights above it are split by rows into several parts (one dispatch each) and the KV
+// store into chunks of whole pages bound as a descriptor array.
 //
 // # Kernels
 //
@@ -105,7 +112,9 @@
 // accumulates each four-element fp16 dot in float32; the matrix-matrix kernel stages its
 // tiles in fp16 and accumulates two-element fp16 dots in float32. Options.FP32 or
 // SCOPE_VK_FP32=1 keep the float32 kernels. All other kernels compute in float32.
-// Activations above the fp16 range (65504) would overflow on the fp16 path.
+// Activation groups above 1024 in magnitude are divided by a power of two before the
+// conversion and the dot multiplied back, so activations past the fp16 range (65504) do
+// not overflow.
 //
 // Tolerances (normalised MSE against internal/ref, vk tests on lavapipe, both paths):
 //   - float32 path: 1e-7 per product (measured 1e-13..1e-14 for native types; 5e-8
