@@ -41,13 +41,15 @@ type TokenCounters struct {
 	Submits      float64 `json:"submits"`
 	Reused       float64 `json:"reused_recordings"` // steps that resubmitted a recorded command buffer
 	EncodeMicros float64 `json:"encode_us"`         // host time planning and recording
+	EncodeCPU    float64 `json:"encode_cpu_us"`     // the CPU time of that work
 }
 
 // perToken divides the device counters' growth from a to b by n tokens.
 func perToken(a, b backend.Counters, n int) *TokenCounters {
 	f := float64(n)
 	return &TokenCounters{Dispatches: float64(b.Dispatches-a.Dispatches) / f, Barriers: float64(b.Barriers-a.Barriers) / f,
-		Submits: float64(b.Submits-a.Submits) / f, Reused: float64(b.Reused-a.Reused) / f, EncodeMicros: float64((b.Encode - a.Encode).Microseconds()) / f}
+		Submits: float64(b.Submits-a.Submits) / f, Reused: float64(b.Reused-a.Reused) / f, EncodeMicros: float64((b.Encode - a.Encode).Microseconds()) / f,
+		EncodeCPU: float64((b.EncodeCPU - a.EncodeCPU).Microseconds()) / f}
 }
 
 // WeightBytes is the number of weight bytes one decode step reads: every matrix once and

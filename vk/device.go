@@ -51,6 +51,9 @@ type Device struct {
 
 	counters backend.Counters
 	rec      recording // what the command buffer holds (reuse.go)
+	// SCOPE_VK_UNFUSED=1: no fused ops and no command-buffer reuse, the step structure
+	// before them, for comparisons (docs/performance.md)
+	unfused bool
 
 	queryPool   uint64
 	queryCap    int
@@ -87,7 +90,7 @@ func Open(opts Options) (*Device, error) {
 		opts.nanSlack = true
 	}
 	d := &Device{in: in, c: in.c, phys: p, info: p.info(index), opts: opts,
-		pipes: map[string]*pipeline{}, scratch: map[string]allocation{}}
+		pipes: map[string]*pipeline{}, scratch: map[string]allocation{}, unfused: os.Getenv("SCOPE_VK_UNFUSED") == "1"}
 	if err := d.init(); err != nil {
 		d.destroy()
 		return nil, err

@@ -5,6 +5,7 @@ package vk
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/scopekv/scope/internal/backend"
@@ -26,7 +27,9 @@ func (d *Device) Run(ctx context.Context, ops []backend.Op) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	start := time.Now()
+	runtime.LockOSThread() // threadCPU measures this thread
+	defer runtime.UnlockOSThread()
+	start, startCPU := time.Now(), threadCPU()
 	d.sets.trim(d)
 	p := &plan{d: d}
 	for i, op := range ops {
@@ -44,6 +47,7 @@ func (d *Device) Run(ctx context.Context, ops []backend.Op) error {
 	}
 	d.counters.Runs++
 	d.counters.Encode += time.Since(start)
+	d.counters.EncodeCPU += threadCPU() - startCPU
 	if err := d.submitWait(); err != nil {
 		return err
 	}
@@ -56,7 +60,7 @@ func (d *Device) Run(ctx context.Context, ops []backend.Op) error {
 // record records p into the command buffer, or only refreshes the arena when the command
 // buffer already holds the same step (reuse.go).
 func (d *Device) record(p *plan) error {
-	if d.reusable(p) {
+	if !d.unfused && d.reusable(p) {
 		d.counters.Reused++
 		d.counters.Dispatches += d.rec.dispatches
 		d.counters.Barriers += d.rec.barriers
@@ -111,10 +115,19 @@ func (d *Device) planner(op backend.Op) func(*plan) error {
 	case backend.Argmax:
 		return func(p *plan) error { return d.planArgmax(p, o) }
 	case backend.ReadBack:
+		if d.unfused {
+			return nil
+		}
 		return func(p *plan) error { return d.planReadBack(p, o) }
 	case backend.Linear:
+		if d.unfused {
+			return nil
+		}
 		return func(p *plan) error { return d.planLinear(p, o) }
 	case backend.RoPEKV:
+		if d.unfused {
+			return nil
+		}
 		return func(p *plan) error { return d.planRoPEKV(p, o) }
 	}
 	return nil

@@ -93,8 +93,8 @@ func printDeviceStats(c *scope.TokenCounters) {
 		fmt.Println("(this backend does not count its dispatches)")
 		return
 	}
-	fmt.Printf("per generated token: %.1f dispatches, %.1f barriers, %.2f submits, %.0f us encoding (%.0f%% of steps reused their recording)\n",
-		c.Dispatches, c.Barriers, c.Submits, c.EncodeMicros, 100*c.Reused)
+	fmt.Printf("per generated token: %.1f dispatches, %.1f barriers, %.2f submits, %.0f us encoding (%.0f us CPU; %.0f%% of steps reused their recording)\n",
+		c.Dispatches, c.Barriers, c.Submits, c.EncodeMicros, c.EncodeCPU, 100*c.Reused)
 }
 
 func printBench(r benchRow) {

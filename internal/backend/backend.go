@@ -120,7 +120,8 @@ type Counters struct {
 	Submits    int64         // queue submissions (Run, and Read/Write through staging)
 	Dispatches int64         // kernel launches
 	Barriers   int64         // dependency barriers between launches
-	Encode     time.Duration // host time spent planning and recording Runs
+	Encode     time.Duration // host time spent planning and recording Runs (wall clock)
+	EncodeCPU  time.Duration // the CPU time of that work (unaffected by other processes)
 }
 
 // CounterSource is a device that counts its work.
