@@ -134,7 +134,7 @@ func (d *Device) transfer(record func()) error {
 }
 
 func (d *Device) ensureStaging(n int64) error {
-	want := min(max(n, 1<<20), maxStaging, d.allocLimit())
+	want := min(max(n, 1<<20), maxStaging, d.allocLimit()-d.slackBytes())
 	if d.staging.blk != nil && d.staging.size >= want {
 		return nil
 	}
