@@ -140,7 +140,8 @@ func TestTinyRandom(t *testing.T) {
 
 func TestTokenizerFiles(t *testing.T) {
 	want := map[string]int{"llama-spm": 32000, "phi-3": 32064, "gpt-2": 50257, "deepseek-coder": 32256,
-		"deepseek-llm": 102400, "falcon": 65024, "mpt": 50432, "starcoder": 49152, "refact": 49216, "bert-bge": 30522}
+		"deepseek-llm": 102400, "falcon": 65024, "mpt": 50432, "starcoder": 49152, "refact": 49216, "bert-bge": 30522,
+		"llama-bpe": 128256, "qwen2": 151936}
 	paths, _ := filepath.Glob(filepath.Join(testdata.Dir(t), "tokenizer", "*.gguf"))
 	if len(paths) != len(want) {
 		t.Errorf("found %d vocabulary files, want %d", len(paths), len(want))

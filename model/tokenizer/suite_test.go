@@ -51,7 +51,7 @@ func readSuite(t *testing.T, base string) []suiteCase {
 }
 
 var suiteVocabs = []string{"llama-spm", "phi-3", "gpt-2", "deepseek-coder", "deepseek-llm",
-	"falcon", "mpt", "starcoder", "refact"}
+	"falcon", "mpt", "starcoder", "refact", "llama-bpe", "qwen2"}
 
 func TestLlamaCppSuites(t *testing.T) {
 	dir := testdata.Path(t, "tokenizer")
@@ -59,23 +59,6 @@ func TestLlamaCppSuites(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			base := filepath.Join(dir, "ggml-vocab-"+name+".gguf")
 			runSuite(t, cachedVocab(t, name), readSuite(t, base))
-		})
-	}
-}
-
-// TestLlamaCppExpectedOnly runs the suites whose vocabularies are not in the shared test data;
-// set SCOPE_VOCAB_DIR to a folder holding ggml-vocab-llama-bpe.gguf and ggml-vocab-qwen2.gguf.
-func TestLlamaCppExpectedOnly(t *testing.T) {
-	dir := testdata.Path(t, "tokenizer", "expected-only")
-	vocabDir := os.Getenv("SCOPE_VOCAB_DIR")
-	for _, name := range []string{"llama-bpe", "qwen2"} {
-		t.Run(name, func(t *testing.T) {
-			file := "ggml-vocab-" + name + ".gguf"
-			vocab := filepath.Join(vocabDir, file)
-			if _, err := os.Stat(vocab); vocabDir == "" || err != nil {
-				t.Skipf("skipped: %s not available (set SCOPE_VOCAB_DIR to a folder that holds it)", file)
-			}
-			runSuite(t, openVocab(t, vocab), readSuite(t, filepath.Join(dir, file)))
 		})
 	}
 }
