@@ -10,7 +10,8 @@ import (
 	"github.com/scopekv/scope/scope"
 )
 
-// Sampling configures token selection. The zero value is greedy.
+// Sampling configures token selection. The zero value is greedy. Generate rejects NaN,
+// infinite and out-of-range values with ErrBadConfig (see ErrNoCandidates for NaN logits).
 type Sampling struct {
 	Temperature   float32 // 0 = greedy (argmax)
 	TopK          int     // keep the K most likely tokens; 0 = all
@@ -81,6 +82,9 @@ func (s *Session) Generate(ctx context.Context, prompt string, opts GenerateOpti
 	if opts.MaxTokens < 0 {
 		return nil, fmt.Errorf("%w: MaxTokens %d is negative (0 means up to the context)", ErrBadConfig, opts.MaxTokens)
 	}
+	if err := opts.Sampling.validate(); err != nil {
+		return nil, err
+	}
 	tok := s.m.file.Tokenizer
 	ids := tok.Encode(prompt, !opts.NoBOS, false)
 	if len(ids) == 0 {
@@ -132,12 +136,7 @@ func stopReason(err error) string {
 }
 
 func (s *Session) sampleLoop(ctx context.Context, logits []float32, opts GenerateOptions, res *Result, out *textStream) error {
-	p := opts.Sampling
-	if p.RepeatLastN == 0 {
-		p.RepeatLastN = 64
-	}
-	smp := sample.New(sample.Params{Temperature: p.Temperature, TopK: p.TopK, TopP: p.TopP, MinP: p.MinP,
-		RepeatPenalty: p.RepeatPenalty, RepeatLastN: p.RepeatLastN, Seed: p.Seed})
+	smp := sample.New(opts.Sampling.params())
 	tok := s.m.file.Tokenizer
 	var ends []int32
 	if opts.IgnoreEOS {
@@ -145,7 +144,11 @@ func (s *Session) sampleLoop(ctx context.Context, logits []float32, opts Generat
 	}
 	for opts.MaxTokens <= 0 || len(res.Tokens) < opts.MaxTokens {
 		suppress(logits, ends)
-		next := int32(smp.Sample(logits, s.history))
+		id, err := smp.Sample(logits, s.history)
+		if err != nil {
+			return err
+		}
+		next := int32(id)
 		if tok.IsEOG(next) || next == tok.BOS() {
 			res.StopReason = "eos"
 			return nil
@@ -164,7 +167,6 @@ func (s *Session) sampleLoop(ctx context.Context, logits []float32, opts Generat
 			res.StopReason = "context"
 			return nil
 		}
-		var err error
 		if logits, err = s.eval(ctx, []int32{next}); err != nil {
 			if errors.Is(err, ErrContextFull) {
 				res.StopReason = "context"

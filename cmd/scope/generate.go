@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"os/signal"
 
@@ -170,6 +171,8 @@ func printTimings(m *scope.Model, res *scope.Result) {
 
 func checkSampling(n int, temp float64, topK int, topP, minP, rep float64) error {
 	switch {
+	case !finite(temp, topP, minP, rep):
+		return fmt.Errorf("--temp, --top-p, --min-p and --repeat-penalty must be finite numbers")
 	case n < -1:
 		return fmt.Errorf("-n must be >= -1 (-1 = until the end), got %d", n)
 	case temp < 0:
@@ -184,4 +187,13 @@ func checkSampling(n int, temp float64, topK int, topP, minP, rep float64) error
 		return fmt.Errorf("--repeat-penalty must be > 0, got %g", rep)
 	}
 	return nil
+}
+
+func finite(vs ...float64) bool {
+	for _, v := range vs {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
 }

@@ -1,27 +1,41 @@
 // Package sample picks the next token from logits. With only temperature and top-p set it
 // reproduces llama2.c's sampler exactly (same RNG, same float32 arithmetic, same order), so
 // seeded runs match its published outputs.
+//
+// Non-finite logits have a defined meaning instead of a panic: a NaN logit is never chosen
+// (it counts as -Inf); when some logits are +Inf (in the model's output or after dividing by
+// a tiny temperature) the choice is uniform among them; when no logit is above -Inf there is
+// nothing to choose (after the repetition penalty) and Sample returns ErrNoCandidates.
 package sample
 
 import (
+	"errors"
 	"math"
 	"sort"
+)
+
+var (
+	// ErrInvalidParams marks Params that Validate rejects.
+	ErrInvalidParams = errors.New("invalid sampling parameters")
+	// ErrNoCandidates means every logit was NaN or -Inf (or there were none).
+	ErrNoCandidates = errors.New("no token to sample: every logit is NaN or -Inf")
 )
 
 // Params configures a Sampler. The zero value of each filter disables it.
 type Params struct {
 	Temperature   float32 // 0 = greedy (argmax)
 	TopK          int     // keep the K most likely tokens (0 = off)
-	TopP          float32 // nucleus threshold in (0,1) (0 or >= 1 = off)
-	MinP          float32 // drop tokens below MinP * max probability (0 = off)
+	TopP          float32 // nucleus threshold in (0,1) (0 or 1 = off)
+	MinP          float32 // drop tokens below MinP * max probability, in [0,1] (0 = off)
 	RepeatPenalty float32 // > 1 penalises recent tokens (0 or 1 = off)
-	RepeatLastN   int     // how many recent tokens the penalty looks at
+	RepeatLastN   int     // how many recent tokens the penalty looks at (< 0 = all)
 	Seed          uint64
 }
 
 // Sampler draws tokens; it is deterministic for a given seed and history.
 type Sampler struct {
 	p     Params
+	err   error // from p.Validate, returned by every Sample
 	rng   uint64
 	probs []float32
 	cands []candidate
@@ -32,9 +46,10 @@ type candidate struct {
 	prob float32
 }
 
-// New returns a sampler; a zero seed is replaced by 1 (xorshift has no zero state).
+// New returns a sampler; a zero seed is replaced by 1 (xorshift has no zero state). Invalid
+// parameters make every Sample fail with ErrInvalidParams.
 func New(p Params) *Sampler {
-	s := &Sampler{p: p, rng: p.Seed}
+	s := &Sampler{p: p, rng: p.Seed, err: p.Validate()}
 	if s.rng == 0 {
 		s.rng = 1
 	}
@@ -50,13 +65,27 @@ func (s *Sampler) randomU32() uint32 {
 
 func (s *Sampler) randomF32() float32 { return float32(s.randomU32()>>8) / 16777216.0 }
 
-// Sample returns the next token id. logits is modified in place. recent holds the previous
-// tokens (for the repetition penalty).
-func (s *Sampler) Sample(logits []float32, recent []int32) int {
-	s.penalise(logits, recent)
-	if s.p.Temperature == 0 {
-		return argmax(logits)
+// Sample returns the next token id, in [0, len(logits)). logits is modified in place.
+// recent holds the previous tokens (for the repetition penalty). The error wraps
+// ErrInvalidParams or ErrNoCandidates.
+func (s *Sampler) Sample(logits []float32, recent []int32) (int, error) {
+	if s.err != nil {
+		return 0, s.err
 	}
+	s.penalise(logits, recent)
+	if !sanitise(logits) {
+		return 0, ErrNoCandidates
+	}
+	if s.p.Temperature == 0 {
+		return argmax(logits), nil
+	}
+	probs := s.distribution(logits)
+	return s.pick(probs, s.randomF32()), nil
+}
+
+// distribution turns logits into the probabilities the coin is drawn against, after
+// temperature, top-k and min-p.
+func (s *Sampler) distribution(logits []float32) []float32 {
 	if cap(s.probs) < len(logits) {
 		s.probs = make([]float32, len(logits))
 	}
@@ -64,14 +93,45 @@ func (s *Sampler) Sample(logits []float32, recent []int32) int {
 	for i, v := range logits {
 		probs[i] = v / s.p.Temperature
 	}
+	sanitise(probs) // a tiny temperature can overflow finite logits to +Inf
 	softmax(probs)
 	s.filterTopK(probs)
 	s.filterMinP(probs)
-	coin := s.randomF32()
+	return probs
+}
+
+// pick draws from probs with coin in [0,1): through the nucleus when top-p is on.
+func (s *Sampler) pick(probs []float32, coin float32) int {
 	if s.p.TopP <= 0 || s.p.TopP >= 1 {
 		return sampleMult(probs, coin)
 	}
 	return s.sampleTopP(probs, coin)
+}
+
+// sanitise gives non-finite logits their documented meaning in place, leaving finite ones
+// untouched when there is no +Inf: NaN becomes -Inf; if any value is +Inf, those become 0
+// and all others -Inf. It reports whether any value is above -Inf.
+func sanitise(x []float32) bool {
+	posInf, live := false, false
+	for i, v := range x {
+		switch {
+		case v != v:
+			x[i] = float32(math.Inf(-1))
+		case math.IsInf(float64(v), 1):
+			posInf = true
+		}
+		live = live || x[i] > float32(math.Inf(-1))
+	}
+	if posInf {
+		for i, v := range x {
+			if math.IsInf(float64(v), 1) {
+				x[i] = 0
+			} else {
+				x[i] = float32(math.Inf(-1))
+			}
+		}
+	}
+	return live
 }
 
 // penalise applies llama.cpp's repetition penalty: positive logits are divided, negative
@@ -132,11 +192,21 @@ func (s *Sampler) filterMinP(probs []float32) {
 
 // sampleTopP is llama2.c's sample_topp: drop tokens that cannot be in the nucleus, sort by
 // probability, cut after the cumulative probability first exceeds topp, draw from the rest.
+// Where llama2.c's pre-filter would drop every token (a vocabulary of one, or top-p below
+// 1/n with a flat distribution) it keeps them all.
 func (s *Sampler) sampleTopP(probs []float32, coin float32) int {
-	cutoff := (1 - s.p.TopP) / float32(len(probs)-1)
+	cutoff := float32(0)
+	if len(probs) > 1 {
+		cutoff = (1 - s.p.TopP) / float32(len(probs)-1)
+	}
 	s.cands = s.cands[:0]
 	for i, p := range probs {
 		if p >= cutoff {
+			s.cands = append(s.cands, candidate{i, p})
+		}
+	}
+	if len(s.cands) == 0 {
+		for i, p := range probs {
 			s.cands = append(s.cands, candidate{i, p})
 		}
 	}
@@ -152,24 +222,34 @@ func (s *Sampler) sampleTopP(probs []float32, coin float32) int {
 	}
 	r := coin * cum
 	var cdf float32
+	fallback := s.cands[0].id
 	for _, c := range s.cands[:last+1] {
 		cdf += c.prob
 		if r < cdf {
 			return c.id
 		}
+		if c.prob > 0 {
+			fallback = c.id
+		}
 	}
-	return s.cands[last].id
+	return fallback // r rounded up to cum: the last token with a nonzero probability
 }
 
+// sampleMult draws from probs by inverse CDF; float32 rounding can leave the coin above the
+// last partial sum, and then the last token with a nonzero probability is taken.
 func sampleMult(probs []float32, coin float32) int {
 	var cdf float32
+	last := 0
 	for i, p := range probs {
 		cdf += p
 		if coin < cdf {
 			return i
 		}
+		if p > 0 {
+			last = i
+		}
 	}
-	return len(probs) - 1
+	return last
 }
 
 func argmax(x []float32) int {
