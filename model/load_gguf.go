@@ -11,19 +11,22 @@ import (
 func openGGUF(path string) (*Model, error) {
 	f, err := gguf.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, parseError(err)
 	}
 	m, err := fromGGUF(f)
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, malformed(fmt.Errorf("%s: %w", path, err))
 	}
 	m.closer = f
 	return m, nil
 }
 
 // FromGGUF builds a model over a parsed GGUF file; the model's tensors are views of f.
-func FromGGUF(f *gguf.File) (*Model, error) { return fromGGUF(f) }
+func FromGGUF(f *gguf.File) (*Model, error) {
+	m, err := fromGGUF(f)
+	return m, malformed(err)
+}
 
 func fromGGUF(f *gguf.File) (*Model, error) {
 	cfg, err := ggufConfig(f)

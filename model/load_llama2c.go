@@ -14,7 +14,7 @@ import (
 func openLlama2C(path, tokPath string) (*Model, error) {
 	ck, err := llama2c.OpenCheckpoint(path)
 	if err != nil {
-		return nil, err
+		return nil, parseError(err)
 	}
 	if tokPath == "" {
 		return nil, fmt.Errorf("%s: %w", path, ErrNoTokenizer)
@@ -25,18 +25,18 @@ func openLlama2C(path, tokPath string) (*Model, error) {
 	}
 	voc, err := llama2c.ReadTokenizer(data, ck.Config.VocabSize)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", tokPath, err)
+		return nil, malformed(fmt.Errorf("%s: %w", tokPath, err))
 	}
 	tok, err := tokenizer.New(vocabFromLlama2C(voc))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", tokPath, err)
+		return nil, malformed(fmt.Errorf("%s: %w", tokPath, err))
 	}
 	m, err := fromCheckpoint(ck)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, malformed(fmt.Errorf("%s: %w", path, err))
 	}
 	m.Tokenizer = tok
-	return m, m.validate()
+	return m, malformed(m.validate())
 }
 
 // vocabFromLlama2C converts llama2.c's exported SentencePiece vocabulary back to the GGUF

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -106,8 +107,14 @@ func Open(path string, opts Options) (*Model, error) {
 }
 
 // hasGGUFMagic reports whether a file is GGUF (else it is a llama2.c checkpoint); a file
-// that is neither is ErrNotModel.
-func hasGGUFMagic(path string) (bool, error) { return sniff(path) }
+// that is neither is ErrNotModel, and ErrMalformed like every error its content causes.
+func hasGGUFMagic(path string) (bool, error) {
+	isGGUF, err := sniff(path)
+	if errors.Is(err, ErrNotModel) {
+		err = malformed(err)
+	}
+	return isGGUF, err
+}
 
 func (m *Model) validate() error {
 	if err := m.Config.Validate(); err != nil {
@@ -181,12 +188,12 @@ func OpenVocab(path string, opts Options) (*Model, error) {
 	}
 	g, err := gguf.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, parseError(err)
 	}
 	tok, err := tokenizer.FromGGUF(g)
 	if err != nil {
 		g.Close()
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, malformed(fmt.Errorf("%s: %w", path, err))
 	}
 	return &Model{Tokenizer: tok, Format: fmt.Sprintf("gguf v%d", g.Version), ChatTemplate: chatTemplate(g), closer: g}, nil
 }

@@ -28,7 +28,7 @@ func OpenTokenizer(path string, vocabSize int) (*Vocab, error) {
 	return v, nil
 }
 
-// ReadTokenizer parses a tokenizer file: uint32 max_token_length, then for each of the
+// ReadTokenizer parses a tokenizer file: int32 max_token_length, then for each of the
 // vocabSize tokens a float32 score, an int32 length and that many bytes. The vocabulary size
 // is not stored in the file (it comes from the checkpoint), so the file must end exactly
 // after the last token.
@@ -40,7 +40,10 @@ func ReadTokenizer(data []byte, vocabSize int) (*Vocab, error) {
 	if n < 4 {
 		return nil, errorf(n, "header needs 4 bytes, file has %d", n)
 	}
-	maxLen := int64(binary.LittleEndian.Uint32(data))
+	maxLen := int64(int32(binary.LittleEndian.Uint32(data)))
+	if maxLen < 0 {
+		return nil, errorf(0, "max_token_length %d is negative", maxLen)
+	}
 	if maxLen > n {
 		return nil, errorf(0, "max_token_length %d larger than the file", maxLen)
 	}

@@ -97,6 +97,8 @@ func TestTokenizerErrors(t *testing.T) {
 	good := makeTokenizer(3, "a", "bc", "xyz")
 	negLen := bytes.Clone(good)
 	binary.LittleEndian.PutUint32(negLen[8:], math.MaxUint32)
+	negMax := bytes.Clone(good)
+	binary.LittleEndian.PutUint32(negMax, math.MaxUint32)
 	cases := []struct {
 		name   string
 		data   []byte
@@ -106,6 +108,7 @@ func TestTokenizerErrors(t *testing.T) {
 	}{
 		{"empty", nil, 3, 0, "header"},
 		{"max length beyond file", makeTokenizer(1000, "a"), 1, 0, "max_token_length"},
+		{"negative max length", negMax, 3, 0, "max_token_length -1 is negative"},
 		{"too many tokens", good, 100, 4, "100 tokens"},
 		{"negative length", negLen, 3, 8, "length -1"},
 		{"length above max", makeTokenizer(1, "a", "bc", "xyz"), 3, 17, "length 2"},

@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -127,13 +128,24 @@ func TestMetadataDefaults(t *testing.T) {
 	bpe := fakeMetadata{"tokenizer.ggml.model": "gpt2", "tokenizer.ggml.pre": "llama-bpe", "tokenizer.ggml.tokens": toks,
 		"tokenizer.ggml.merges": []string{"t 1"}, "tokenizer.ggml.eos_token_id": uint64(19),
 		"tokenizer.ggml.bos_token_id": uint64(99), "tokenizer.ggml.add_space_prefix": true}
+	// A BOS or EOS id outside the vocabulary is reported; a padding id there is ignored.
+	if _, err := vocabFromMetadata(bpe); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "bos_token_id = 99") {
+		t.Errorf("BOS 99 of 20: %v", err)
+	}
+	delete(bpe, "tokenizer.ggml.bos_token_id")
+	bpe["tokenizer.ggml.padding_token_id"] = uint64(20)
 	v, err = vocabFromMetadata(bpe)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.BOS != 11 || v.EOS != 19 || v.UNK != -1 || !v.AddBOS || !v.AddSpacePrefix {
+	if v.BOS != 11 || v.EOS != 19 || v.UNK != -1 || v.PAD != -1 || !v.AddBOS || !v.AddSpacePrefix {
 		t.Errorf("gpt2 defaults: %+v", v)
 	}
+	bpe["tokenizer.ggml.eos_token_id"] = uint64(20)
+	if _, err := vocabFromMetadata(bpe); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "eos_token_id = 20") {
+		t.Errorf("EOS 20 of 20: %v", err)
+	}
+	bpe["tokenizer.ggml.eos_token_id"] = uint64(19)
 	delete(bpe, "tokenizer.ggml.merges")
 	if _, err := vocabFromMetadata(bpe); !errors.Is(err, ErrInvalid) {
 		t.Errorf("missing merges: %v", err)
@@ -143,5 +155,30 @@ func TestMetadataDefaults(t *testing.T) {
 	}
 	if _, err := vocabFromMetadata(fakeMetadata{}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("no model: %v", err)
+	}
+}
+
+func TestMetadataTokensArray(t *testing.T) {
+	md := fakeMetadata{"tokenizer.ggml.model": "llama"}
+	_, err := vocabFromMetadata(md)
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "no tokenizer.ggml.tokens") {
+		t.Errorf("missing: %v", err)
+	}
+	md["tokenizer.ggml.tokens"] = []string{}
+	_, err = vocabFromMetadata(md)
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "tokens array is empty") {
+		t.Errorf("empty: %v", err)
+	}
+}
+
+func TestNaNScoreRejected(t *testing.T) {
+	v := &Vocab{Model: "llama", Tokens: []string{"<unk>", "<s>", "</s>", "a"}, Scores: []float32{0, 0, 0, float32(math.NaN())},
+		BOS: 1, EOS: 2, UNK: 0, PAD: -1, EOT: -1}
+	if _, err := New(v); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "token 3 has a NaN score") {
+		t.Errorf("NaN score: %v", err)
+	}
+	v.Scores[3] = -1
+	if _, err := New(v); err != nil {
+		t.Errorf("finite scores: %v", err)
 	}
 }

@@ -19,8 +19,7 @@ const kvPrefix = "tokenizer.ggml."
 
 // vocabFromMetadata reads tokenizer.ggml.* with llama.cpp's defaults: "llama" vocabularies add
 // BOS (id 1), no EOS (id 2), and a space prefix; "gpt2" ones add BOS only for the Llama 3
-// family, and their default BOS/EOS id is 11. Keys override defaults; an id key outside the
-// vocabulary is ignored, as llama.cpp does.
+// family, and their default BOS/EOS id is 11. Keys override defaults.
 func vocabFromMetadata(md metadata) (*Vocab, error) {
 	model, ok := md.String(kvPrefix + "model")
 	if !ok {
@@ -37,15 +36,8 @@ func vocabFromMetadata(md metadata) (*Vocab, error) {
 	if err := setDefaults(v); err != nil {
 		return nil, err
 	}
-	n := uint64(len(v.Tokens))
-	for key, id := range map[string]*int32{"bos_token_id": &v.BOS, "eos_token_id": &v.EOS,
-		"eot_token_id": &v.EOT, "unknown_token_id": &v.UNK, "padding_token_id": &v.PAD} {
-		if *id >= int32(n) {
-			*id = -1
-		}
-		if x, ok := md.Uint(kvPrefix + key); ok && x < n {
-			*id = int32(x)
-		}
+	if err := readSpecialIDs(md, v); err != nil {
+		return nil, err
 	}
 	for key, flag := range map[string]*bool{"add_bos_token": &v.AddBOS, "add_eos_token": &v.AddEOS,
 		"add_space_prefix": &v.AddSpacePrefix} {
@@ -57,6 +49,31 @@ func vocabFromMetadata(md metadata) (*Vocab, error) {
 		v.modelName = strings.ToLower(name)
 	}
 	return v, nil
+}
+
+// readSpecialIDs reads the special token ids. A BOS or EOS id outside the vocabulary is an
+// error (generation would start or stop on the wrong token); other ids outside it are
+// ignored, as llama.cpp does, since real files carry padding ids one past the vocabulary.
+func readSpecialIDs(md metadata, v *Vocab) error {
+	n := uint64(len(v.Tokens))
+	for _, s := range []struct {
+		key    string
+		id     *int32
+		strict bool
+	}{{"bos_token_id", &v.BOS, true}, {"eos_token_id", &v.EOS, true}, {"eot_token_id", &v.EOT, false},
+		{"unknown_token_id", &v.UNK, false}, {"padding_token_id", &v.PAD, false}} {
+		if *s.id >= int32(n) {
+			*s.id = -1 // a default beyond a small vocabulary
+		}
+		x, ok := md.Uint(kvPrefix + s.key)
+		switch {
+		case ok && x < n:
+			*s.id = int32(x)
+		case ok && s.strict:
+			return fmt.Errorf("%w: %s%s = %d is outside the %d-token vocabulary", ErrInvalid, kvPrefix, s.key, x, n)
+		}
+	}
+	return nil
 }
 
 func setDefaults(v *Vocab) error {
@@ -77,8 +94,11 @@ func setDefaults(v *Vocab) error {
 // readTokens reads the token list, scores (float32 or int32), types and merges.
 func readTokens(md metadata, v *Vocab) error {
 	toks, ok := md.Strings(kvPrefix + "tokens")
-	if !ok || len(toks) == 0 {
+	if !ok {
 		return fmt.Errorf("%w: no %stokens array", ErrInvalid, kvPrefix)
+	}
+	if len(toks) == 0 {
+		return fmt.Errorf("%w: the %stokens array is empty", ErrInvalid, kvPrefix)
 	}
 	n := len(toks)
 	v.Tokens = toks

@@ -69,6 +69,11 @@ func (t *Tokenizer) checkSizes() error {
 	if v.Types != nil && len(v.Types) != n {
 		return fmt.Errorf("%w: %d token types for %d tokens", ErrInvalid, len(v.Types), n)
 	}
+	for i, sc := range v.Scores {
+		if sc != sc {
+			return fmt.Errorf("%w: token %d has a NaN score", ErrInvalid, i)
+		}
+	}
 	for _, s := range []struct {
 		name string
 		id   int32
