@@ -81,6 +81,13 @@ func TestTinyTemperature(t *testing.T) {
 			t.Fatalf("%d %v, want 1", id, err)
 		}
 	}
+	// Every logit overflows to -Inf: the largest one is taken.
+	s = New(Params{Temperature: 3e-39, TopK: 7, Seed: 1})
+	for range 20 {
+		if id, err := s.Sample([]float32{-4e12, nan, -3e12}, nil); err != nil || id != 2 {
+			t.Fatalf("%d %v, want 2", id, err)
+		}
+	}
 }
 
 // TestTopPEdgeCases covers inputs where llama2.c's pre-filter keeps no token.

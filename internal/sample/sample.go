@@ -4,7 +4,8 @@
 //
 // Non-finite logits have a defined meaning instead of a panic: a NaN logit is never chosen
 // (it counts as -Inf); when some logits are +Inf (in the model's output or after dividing by
-// a tiny temperature) the choice is uniform among them; when no logit is above -Inf there is
+// a tiny temperature) the choice is uniform among them; when dividing by a tiny temperature
+// takes every logit to -Inf the largest logit is taken; when no logit is above -Inf there is
 // nothing to choose (after the repetition penalty) and Sample returns ErrNoCandidates.
 package sample
 
@@ -93,7 +94,13 @@ func (s *Sampler) distribution(logits []float32) []float32 {
 	for i, v := range logits {
 		probs[i] = v / s.p.Temperature
 	}
-	sanitise(probs) // a tiny temperature can overflow finite logits to +Inf
+	// A tiny temperature can overflow finite logits to ±Inf. Some at +Inf share the choice;
+	// all at -Inf means the division lost every difference, and the limit is greedy.
+	if !sanitise(probs) {
+		clear(probs)
+		probs[argmax(logits)] = 1
+		return probs
+	}
 	softmax(probs)
 	s.filterTopK(probs)
 	s.filterMinP(probs)
