@@ -24,21 +24,23 @@ func nmse(got, want []float32) float64 {
 	return num / max(den, 1e-30)
 }
 
-// tolerance per backend and weight type: the CPU backend quantises activations to Q8 for
-// quantised weights (as llama.cpp does), Vulkan may compute in fp16.
+// tolerance is the logits NMSE allowed per backend and weight type, a few times the worst
+// error measured over these cases (x86-64 with AVX-512; Vulkan on lavapipe):
+//
+//	ref, and every float32 path (F32 weights; the CPU's F16, converted exactly)  < 1e-12
+//	Vulkan, F16 and quantised weights (fp16 products)                     1.0e-6 .. 1.6e-6
+//	CPU, Q8_0 and Q4_0 weights (activations quantised to Q8, as llama.cpp) 1.6e-4 .. 2.3e-4
+//	CPU, Q4_K and Q6_K weights (activations quantised to Q8)               4.5e-4 .. 4.7e-4
 func tolerance(backend string, t quant.Type) float64 {
-	tol := 1e-9
-	if backend != "ref" {
-		tol = 1e-6
-		switch t {
-		case quant.F16, quant.BF16:
-			tol = 1e-5
-		case quant.F32:
-		default:
-			tol = 1e-3
-		}
+	switch {
+	case backend == "ref" || t == quant.F32 || (backend == "cpu" && (t == quant.F16 || t == quant.BF16)):
+		return 1e-10
+	case backend != "cpu":
+		return 1e-5
+	case t == quant.Q8_0 || t == quant.Q4_0:
+		return 5e-4
 	}
-	return tol
+	return 1e-3
 }
 
 // TestBackendsAgreeWithReference runs a batched prefill and then single-token decode steps
@@ -97,8 +99,12 @@ func compareWithReference(t *testing.T, m *scope.Model, path string, tol float64
 	if err != nil {
 		t.Fatal(err)
 	}
+	worst := 0.0
+	defer func() { t.Logf("%s: worst logits NMSE %.3g (tolerance %.3g)", t.Name(), worst, tol) }()
 	check := func(step string) {
-		if e := nmse(got, want); e > tol || math.IsNaN(e) {
+		e := nmse(got, want)
+		worst = max(worst, e)
+		if e > tol || math.IsNaN(e) {
 			t.Errorf("%s: logits NMSE %.3g > %.3g", step, e, tol)
 		}
 	}
