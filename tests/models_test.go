@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/scopekv/scope/internal/ref"
@@ -11,9 +12,13 @@ import (
 )
 
 // TestTinyRandomF16 loads llama-2-tiny-random.gguf (F16 weights, a full 32000-token
-// vocabulary, separate output matrix) and generates on every backend.
+// vocabulary, separate output matrix) on every backend: its prompt tokenizes as Llama 2's,
+// and its greedy choices match the scalar reference's step by step (exactly where the
+// backend computes in float32), through the session API and through Generate.
 func TestTinyRandomF16(t *testing.T) {
 	path := testdata.Path(t, "gguf", "llama-2-tiny-random.gguf")
+	refModel := openModel(t, "ref", path)
+	_, want := generate(t, refModel, "Hello world", scope.GenerateOptions{MaxTokens: 16})
 	for _, be := range backends(t) {
 		t.Run(be, func(t *testing.T) {
 			m := openModel(t, be, path)
@@ -21,9 +26,17 @@ func TestTinyRandomF16(t *testing.T) {
 			if c.Dim != 8 || c.NLayers != 1 || c.VocabSize != 32000 || c.TiedOutput {
 				t.Fatalf("unexpected config %+v", c)
 			}
+			if ids := m.Tokenizer().Encode("Hello world", true, false); !slices.Equal(ids, []int32{1, 15043, 3186}) {
+				t.Errorf("prompt tokens %v, want [1 15043 3186] (<s> ▁Hello ▁world)", ids)
+			}
+			exact := exactArithmetic(be, quant.F16)
+			compareGreedy(t, m, refModel, 32, exact)
 			_, res := generate(t, m, "Hello world", scope.GenerateOptions{MaxTokens: 16})
 			if res.PromptTokens != 3 || len(res.Tokens) == 0 {
-				t.Errorf("prompt %d tokens, generated %d", res.PromptTokens, len(res.Tokens))
+				t.Fatalf("prompt %d tokens, generated %d", res.PromptTokens, len(res.Tokens))
+			}
+			if exact && !slices.Equal(res.Tokens, want.Tokens) {
+				t.Errorf("generated %v, reference %v", res.Tokens, want.Tokens)
 			}
 		})
 	}

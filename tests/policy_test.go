@@ -120,8 +120,12 @@ func TestBackendsMakeSameDecisions(t *testing.T) {
 				t.Errorf("evictions/rebuilds %d/%d, reference %d/%d", res.KV.Evictions, res.KV.Rebuilds,
 					want.KV.Evictions, want.KV.Rebuilds)
 			}
+			if len(res.KV.StepEntries) != len(want.KV.StepEntries) || res.KV.Steps != want.KV.Steps {
+				t.Fatalf("%d steps with %d entry counts, reference %d with %d", res.KV.Steps,
+					len(res.KV.StepEntries), want.KV.Steps, len(want.KV.StepEntries))
+			}
 			for i := range want.KV.StepEntries {
-				if i < len(res.KV.StepEntries) && res.KV.StepEntries[i] != want.KV.StepEntries[i] {
+				if res.KV.StepEntries[i] != want.KV.StepEntries[i] {
 					t.Fatalf("step %d: %d entries, reference %d", i+1, res.KV.StepEntries[i], want.KV.StepEntries[i])
 				}
 			}

@@ -87,6 +87,9 @@ func TestSweepRecallSynthetic(t *testing.T) {
 	if full.KV.Rebuilds != 0 || slide.KV.Rebuilds == 0 {
 		t.Errorf("rebuilds: full %g, slide %g; want 0 and > 0", full.KV.Rebuilds, slide.KV.Rebuilds)
 	}
+	if full.KV.Evictions != 0 || slide.KV.Evictions == 0 {
+		t.Errorf("evictions: full %g, slide %g; want 0 and > 0", full.KV.Evictions, slide.KV.Evictions)
+	}
 	// Slide never evicts prompt entries; the unified baseline is allowed to.
 	for i, s := range slide.Survival {
 		if math.Abs(s-1) > 1e-12 {
@@ -142,11 +145,22 @@ func TestFidelitySynthetic(t *testing.T) {
 	if len(slide.KLCurve) != 24 || slide.MeanKL < 0 || slide.Agreement < 0 || slide.Agreement > 1 {
 		t.Errorf("slide: %d KL steps, KL %g, agreement %g", len(slide.KLCurve), slide.MeanKL, slide.Agreement)
 	}
-	// Before the decode region fills (D = 6 entries) nothing is evicted: KL is ~0.
+	// Before the decode region fills (D = 6 entries) nothing is evicted: KL is ~0. After it,
+	// Slide evicts, stays within its budget, and the distributions move away from the full
+	// cache's.
 	for i := range 5 {
 		if slide.KLCurve[i] > 1e-6 {
 			t.Errorf("slide KL at step %d = %g before any eviction", i, slide.KLCurve[i])
 		}
+	}
+	if full.KV.Evictions != 0 || slide.KV.Evictions == 0 {
+		t.Errorf("evictions: full %g, slide %g; want 0 and > 0", full.KV.Evictions, slide.KV.Evictions)
+	}
+	if peak := slide.KV.PeakLayerEntries - slide.KV.PrefillKept; peak > float64(slide.Budget.D+1) {
+		t.Errorf("slide attends %g decode entries per head at its peak, budget D+1 = %d", peak, slide.Budget.D+1)
+	}
+	if slide.MaxKL <= 1e-6 {
+		t.Errorf("slide max KL %g: evicting changed no distribution", slide.MaxKL)
 	}
 }
 
