@@ -59,7 +59,7 @@ check-shaders: generate
 # Installs the Debian packages the Vulkan backend and its tests use (needs root).
 deps:
 	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends mesa-vulkan-drivers libvulkan1 glslc vulkan-validationlayers
+	apt-get install -y -qq --no-install-recommends mesa-vulkan-drivers libvulkan1 libvulkan-dev glslc vulkan-validationlayers
 
 # Tells two stories with the built-in stories260K model (no model file needed): a greedy
 # one and a sampled one.
