@@ -29,6 +29,9 @@ func (s *Session) Continue(ctx context.Context, text string, opts GenerateOption
 	if opts.MaxTokens < 0 {
 		return nil, fmt.Errorf("%w: MaxTokens %d is negative (0 means up to the context)", ErrBadConfig, opts.MaxTokens)
 	}
+	if err := opts.Sampling.validate(); err != nil {
+		return nil, err
+	}
 	tok := s.m.file.Tokenizer
 	fresh := s.pos == 0
 	ids := tok.Encode(text, fresh && !opts.NoBOS, true)
