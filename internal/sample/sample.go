@@ -4,9 +4,10 @@
 //
 // Non-finite logits have a defined meaning instead of a panic: a NaN logit is never chosen
 // (it counts as -Inf); when some logits are +Inf (in the model's output or after dividing by
-// a tiny temperature) the choice is uniform among them; when dividing by a tiny temperature
-// takes every logit to -Inf the largest logit is taken; when no logit is above -Inf there is
-// nothing to choose (after the repetition penalty) and Sample returns ErrNoCandidates.
+// a tiny temperature) the choice is uniform among them (greedy takes the first); when
+// dividing by a tiny temperature takes every logit to -Inf the largest logit is taken; when
+// no logit is above -Inf (after the repetition penalty) there is nothing to choose and Sample
+// returns ErrNoCandidates.
 package sample
 
 import (
