@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -209,6 +210,8 @@ func TestBadRequestsChangeNothing(t *testing.T) {
 		"policy":     {Request{Prompt: []int32{1}, KV: bad}, ErrBadRequest},
 		"stop":       {Request{Prompt: []int32{1}, Stop: []string{""}}, ErrBadRequest},
 		"top_p":      {Request{Prompt: []int32{1}, Sampling: runtime.Sampling{TopP: 2}}, ErrBadRequest},
+		"temp NaN":   {Request{Prompt: []int32{1}, Sampling: runtime.Sampling{Temperature: float32(math.NaN())}}, ErrBadRequest},
+		"min_p NaN":  {Request{Prompt: []int32{1}, Sampling: runtime.Sampling{MinP: float32(math.NaN())}}, ErrBadRequest},
 	}
 	for name, c := range cases {
 		if _, err := e.Submit(context.Background(), c.req); !errors.Is(err, c.want) || !errors.Is(err, ErrBadRequest) {

@@ -210,7 +210,13 @@ func (e *Engine) outcome(st *loopState, s *sequence, w *Work) bool {
 // sample picks the next token and ends the request at end of text, a stop string or its
 // token limit.
 func (e *Engine) sample(st *loopState, s *sequence, logits []float32) {
-	next := int32(s.smp.Sample(logits, s.recent()))
+	id, err := s.smp.Sample(logits, s.recent())
+	if err != nil { // every logit NaN or -Inf (parameters were checked at Submit)
+		e.release(st, s)
+		s.finish("", err)
+		return
+	}
+	next := int32(id)
 	if !s.noEOS && (e.tok.IsEOG(next) || next == e.tok.BOS()) {
 		e.release(st, s)
 		s.finish("stop", nil)

@@ -80,6 +80,8 @@ func checkSampling(req Request) error {
 	switch {
 	case p.Temperature < 0 || p.TopK < 0 || p.TopP < 0 || p.TopP > 1 || p.MinP < 0 || p.MinP > 1 || p.RepeatPenalty < 0 || p.RepeatLastN < 0:
 		return fmt.Errorf("%w: sampling parameter out of range", ErrBadRequest)
+	case (sample.Params{Temperature: p.Temperature, TopP: p.TopP, MinP: p.MinP, RepeatPenalty: p.RepeatPenalty}).Validate() != nil:
+		return fmt.Errorf("%w: sampling parameter NaN or infinite", ErrBadRequest)
 	case len(req.Stop) > 4:
 		return fmt.Errorf("%w: at most 4 stop strings", ErrBadRequest)
 	}
