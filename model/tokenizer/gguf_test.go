@@ -62,7 +62,7 @@ func TestFromGGUFKeys(t *testing.T) {
 		notEOG              []int32
 	}{
 		{"llama-spm", 1, 2, true, true, []int32{2}, []int32{1, 0, 13}},
-		{"phi-3", 1, 32000, true, true, []int32{32000, 32007, 2}, []int32{1, 32001}},
+		{"phi-3", 1, 32000, true, true, []int32{32000, 32007}, []int32{1, 2, 32001}},
 		{"gpt-2", 50256, 50256, false, false, []int32{50256}, []int32{0}},
 		{"deepseek-coder", 32013, 32014, true, false, []int32{32014}, []int32{32013}},
 		{"refact", 0, 0, false, false, []int32{0, 4}, []int32{1, 5}},
