@@ -3,6 +3,7 @@ package cpu
 import (
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestPoolCoversRange checks that parallel visits every index exactly once, with worker
@@ -42,4 +43,33 @@ func TestStreamBandwidth(t *testing.T) {
 			t.Errorf("%d threads: %v bytes/s", threads, bw)
 		}
 	}
+}
+
+// TestPoolWakesParkedHelpers checks that tasks after an idle gap (helpers parked) and
+// back-to-back tasks (helpers spinning) both use every worker and cover the range, and that
+// close is idempotent.
+func TestPoolWakesParkedHelpers(t *testing.T) {
+	p := newPool(3)
+	for round := 0; round < 20; round++ {
+		if round%5 == 0 {
+			time.Sleep(2 * spinFor) // let the helpers park
+		}
+		var sum atomic.Int64
+		var used [3]atomic.Bool
+		p.parallel(3000, 1, func(w, lo, hi int) {
+			used[w].Store(true)
+			for i := lo; i < hi; i++ {
+				sum.Add(int64(i))
+			}
+			time.Sleep(time.Microsecond)
+		})
+		if got, want := sum.Load(), int64(3000*2999/2); got != want {
+			t.Fatalf("round %d: sum %d, want %d", round, got, want)
+		}
+		if !used[1].Load() && !used[2].Load() {
+			t.Errorf("round %d: no helper took part", round)
+		}
+	}
+	p.close()
+	p.close()
 }
