@@ -26,10 +26,7 @@ func (s *Session) Continue(ctx context.Context, text string, opts GenerateOption
 		return nil, err
 	}
 	defer s.exit()
-	if opts.MaxTokens < 0 {
-		return nil, fmt.Errorf("%w: MaxTokens %d is negative (0 means up to the context)", ErrBadConfig, opts.MaxTokens)
-	}
-	if err := opts.Sampling.validate(); err != nil {
+	if err := opts.check(); err != nil {
 		return nil, err
 	}
 	tok := s.m.file.Tokenizer
@@ -61,13 +58,7 @@ func (s *Session) Continue(ctx context.Context, text string, opts GenerateOption
 	if err == nil || ctx.Err() == nil {
 		err = errors.Join(err, s.holdAnswer(ctx, res, base+len(ids)))
 	}
-	res.GenerateTime = time.Since(start) - res.PromptTime
-	res.Text = out.generated.String()
-	res.KV = s.kvReport()
-	if err != nil {
-		res.StopReason = stopReason(err)
-	}
-	return res, err
+	return s.finish(res, out, start, err)
 }
 
 // holdAnswer evaluates the answer's tokens the sample loop did not (the last one when it

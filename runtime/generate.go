@@ -79,10 +79,7 @@ func (s *Session) Generate(ctx context.Context, prompt string, opts GenerateOpti
 		return nil, err
 	}
 	defer s.exit()
-	if opts.MaxTokens < 0 {
-		return nil, fmt.Errorf("%w: MaxTokens %d is negative (0 means up to the context)", ErrBadConfig, opts.MaxTokens)
-	}
-	if err := opts.Sampling.validate(); err != nil {
+	if err := opts.check(); err != nil {
 		return nil, err
 	}
 	tok := s.m.file.Tokenizer
@@ -90,18 +87,8 @@ func (s *Session) Generate(ctx context.Context, prompt string, opts GenerateOpti
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("%w: empty prompt and no BOS token", ErrBadConfig)
 	}
-	s.reset()
-	if len(ids) > s.ctxLen {
-		return nil, fmt.Errorf("%w: the prompt has %d tokens, the context holds %d", ErrContextFull, len(ids), s.ctxLen)
-	}
-	if s.pol != nil {
-		maxNew := opts.MaxTokens
-		if maxNew <= 0 || maxNew > s.ctxLen-len(ids) {
-			maxNew = s.ctxLen - len(ids)
-		}
-		if err := s.pol.begin(len(ids), max(maxNew, 1)); err != nil {
-			return nil, badConfig{err}
-		}
+	if err := s.begin(len(ids), opts.MaxTokens); err != nil {
+		return nil, err
 	}
 	out := newTextStream(tok, opts.Stream)
 	out.stopAt(opts.Stop)
@@ -118,6 +105,19 @@ func (s *Session) Generate(ctx context.Context, prompt string, opts GenerateOpti
 	if err = s.sampleLoop(ctx, logits, opts, res, out); err == nil {
 		err = out.finish()
 	}
+	return s.finish(res, out, start, err)
+}
+
+// check rejects options Generate and Continue cannot run with.
+func (o *GenerateOptions) check() error {
+	if o.MaxTokens < 0 {
+		return fmt.Errorf("%w: MaxTokens %d is negative (0 means up to the context)", ErrBadConfig, o.MaxTokens)
+	}
+	return o.Sampling.validate()
+}
+
+// finish completes res once the answer ends (err, if any, names the stop reason).
+func (s *Session) finish(res *Result, out *textStream, start time.Time, err error) (*Result, error) {
 	res.GenerateTime = time.Since(start) - res.PromptTime
 	res.Text = out.generated.String()
 	res.KV = s.kvReport()

@@ -19,17 +19,26 @@ func (s *Session) Prefill(ctx context.Context, ids []int32, maxNew int) ([]float
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("%w: empty prompt", ErrBadConfig)
 	}
-	s.reset()
-	if len(ids) > s.ctxLen {
-		return nil, fmt.Errorf("%w: the prompt has %d tokens, the context holds %d", ErrContextFull, len(ids), s.ctxLen)
-	}
-	if s.pol != nil {
-		if maxNew <= 0 || maxNew > s.ctxLen-len(ids) {
-			maxNew = s.ctxLen - len(ids)
-		}
-		if err := s.pol.begin(len(ids), max(maxNew, 1)); err != nil {
-			return nil, badConfig{err}
-		}
+	if err := s.begin(len(ids), maxNew); err != nil {
+		return nil, err
 	}
 	return s.eval(ctx, ids)
+}
+
+// begin resets the session for a new request of a prompt of n tokens and begins the KV
+// policy's request with maxNew expected new tokens (0 or too many = the rest of the context).
+func (s *Session) begin(n, maxNew int) error {
+	s.reset()
+	if n > s.ctxLen {
+		return fmt.Errorf("%w: the prompt has %d tokens, the context holds %d", ErrContextFull, n, s.ctxLen)
+	}
+	if s.pol != nil {
+		if maxNew <= 0 || maxNew > s.ctxLen-n {
+			maxNew = s.ctxLen - n
+		}
+		if err := s.pol.begin(n, max(maxNew, 1)); err != nil {
+			return badConfig{err}
+		}
+	}
+	return nil
 }

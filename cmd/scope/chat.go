@@ -19,15 +19,12 @@ import (
 
 // chatFlags are scope chat's flags (generate -cnv takes the same).
 type chatFlags struct {
-	mf             modelFlags
-	kf             kvFlags
-	template       string
-	system         string
-	n, topK, repN  int
-	temp, topP     float64
-	minP, rep      float64
-	seed           uint64
-	noBOS, noStats bool
+	mf       modelFlags
+	kf       kvFlags
+	template string
+	system   string
+	samplingFlags
+	noStats bool
 }
 
 func (f *chatFlags) register(fs *flag.FlagSet) {
@@ -38,15 +35,8 @@ func (f *chatFlags) register(fs *flag.FlagSet) {
 	for _, name := range []string{"sys", "system-prompt", "p"} {
 		fs.StringVar(&f.system, name, "", "system prompt")
 	}
-	fs.IntVar(&f.n, "n", 256, "most new tokens per answer (-1 or 0 = until end of turn or a full context)")
-	fs.Float64Var(&f.temp, "temp", 0.8, "temperature (0 = greedy)")
-	fs.IntVar(&f.topK, "top-k", 40, "top-k sampling (0 = off)")
-	fs.Float64Var(&f.topP, "top-p", 0.95, "top-p (nucleus) sampling (1 = off)")
-	fs.Float64Var(&f.minP, "min-p", 0.05, "min-p sampling (0 = off)")
-	fs.Float64Var(&f.rep, "repeat-penalty", 1.0, "repetition penalty (1 = off)")
-	fs.IntVar(&f.repN, "repeat-last-n", 64, "tokens the repetition penalty looks back at")
-	fs.Uint64Var(&f.seed, "seed", 0, "random seed (0 = from the clock)")
-	fs.BoolVar(&f.noBOS, "no-bos", false, "do not add the BOS token")
+	f.samplingFlags.register(fs, "most new tokens per answer (-1 or 0 = until end of turn or a full context)",
+		"random seed (0 = from the clock)")
 	fs.BoolVar(&f.noStats, "no-stats", false, "do not print each turn's token counts and speed")
 }
 
@@ -72,7 +62,7 @@ func runChat(args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := checkSampling(f.n, f.temp, f.topK, f.topP, f.minP, f.rep); err != nil {
+	if err := f.check(); err != nil {
 		return err
 	}
 	kvc, err := f.kf.config()
@@ -103,9 +93,7 @@ func runChat(args []string) error {
 }
 
 func (f *chatFlags) generateOptions() scope.GenerateOptions {
-	return scope.GenerateOptions{MaxTokens: max(f.n, 0), NoBOS: f.noBOS,
-		Sampling: scope.Sampling{Temperature: float32(f.temp), TopK: f.topK, TopP: float32(f.topP),
-			MinP: float32(f.minP), RepeatPenalty: float32(f.rep), RepeatLastN: f.repN, Seed: seedOrClock(f.seed)}}
+	return f.samplingFlags.options(seedOrClock(f.seed))
 }
 
 // errStopped ends an answer on Ctrl-C.

@@ -15,11 +15,11 @@ func TestCheckSamplingRejectsNonFinite(t *testing.T) {
 		{"top-p NaN", 0.8, nan, 0.05, 1}, {"min-p NaN", 0.8, 0.9, nan, 1},
 		{"repeat-penalty NaN", 0.8, 0.9, 0.05, nan}, {"repeat-penalty +Inf", 0.8, 0.9, 0.05, inf},
 	} {
-		if err := checkSampling(16, c.temp, 40, c.topP, c.minP, c.rep); err == nil {
+		if err := (&samplingFlags{n: 16, temp: c.temp, topK: 40, topP: c.topP, minP: c.minP, rep: c.rep}).check(); err == nil {
 			t.Errorf("%s: accepted", c.name)
 		}
 	}
-	if err := checkSampling(16, 0.8, 40, 0.9, 0.05, 1.1); err != nil {
+	if err := (&samplingFlags{n: 16, temp: 0.8, topK: 40, topP: 0.9, minP: 0.05, rep: 1.1}).check(); err != nil {
 		t.Errorf("valid values rejected: %v", err)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"math"
 	"os"
 	"os/signal"
 
@@ -15,13 +14,11 @@ import (
 
 // generateFlags are generate's own flags, with llama.cpp's names beside the short ones.
 type generateFlags struct {
-	prompt, file                 string
-	n, topK, repN                int
-	temp, topP, minP, rep        float64
-	seed                         uint64
-	noBOS, ignoreEOS, hidePrompt bool
-	asJSON                       bool
-	stops                        stringList
+	samplingFlags
+	prompt, file          string
+	ignoreEOS, hidePrompt bool
+	asJSON                bool
+	stops                 stringList
 }
 
 func (g *generateFlags) register(fs *flag.FlagSet) {
@@ -29,30 +26,23 @@ func (g *generateFlags) register(fs *flag.FlagSet) {
 	alias(fs, "p", "prompt")
 	fs.StringVar(&g.file, "f", "", "read the prompt from this file (- = stdin)")
 	alias(fs, "f", "file")
-	fs.IntVar(&g.n, "n", 256, "new tokens to generate (-1 or 0 = until end of text or a full context)")
+	g.samplingFlags.register(fs, "new tokens to generate (-1 or 0 = until end of text or a full context)",
+		"random seed (0 = a random one, printed)")
 	alias(fs, "n", "n-predict")
+	alias(fs, "seed", "s")
 	fs.Var(&g.stops, "r", "stop before this `text` (repeatable)")
 	alias(fs, "r", "reverse-prompt")
 	alias(fs, "r", "stop")
 	fs.BoolVar(&g.ignoreEOS, "ignore-eos", false, "never stop at end of text (until -n tokens or a full context)")
 	fs.BoolVar(&g.hidePrompt, "no-display-prompt", false, "print only the generated text, not the prompt")
 	fs.BoolVar(&g.asJSON, "json", false, "print one JSON object (text, tokens, stop reason, timings, KV accounting) instead of the text")
-	fs.Float64Var(&g.temp, "temp", 0.8, "temperature (0 = greedy)")
-	fs.IntVar(&g.topK, "top-k", 40, "top-k sampling (0 = off)")
-	fs.Float64Var(&g.topP, "top-p", 0.95, "top-p (nucleus) sampling (1 = off)")
-	fs.Float64Var(&g.minP, "min-p", 0.05, "min-p sampling (0 = off)")
-	fs.Float64Var(&g.rep, "repeat-penalty", 1.0, "repetition penalty (1 = off)")
-	fs.IntVar(&g.repN, "repeat-last-n", 64, "tokens the repetition penalty looks back at")
-	fs.Uint64Var(&g.seed, "seed", 0, "random seed (0 = a random one, printed)")
-	alias(fs, "seed", "s")
-	fs.BoolVar(&g.noBOS, "no-bos", false, "do not add the BOS token")
 	fs.Bool("cnv", false, "conversation mode: run as 'scope chat' (see its flags)")
 }
 
 // options checks the sampling flags and returns the generation options; -n -1 is the
 // API's "until the end" (0).
 func (g *generateFlags) options() (scope.GenerateOptions, error) {
-	if err := checkSampling(g.n, g.temp, g.topK, g.topP, g.minP, g.rep); err != nil {
+	if err := g.check(); err != nil {
 		return scope.GenerateOptions{}, err
 	}
 	seed := g.seed
@@ -62,9 +52,9 @@ func (g *generateFlags) options() (scope.GenerateOptions, error) {
 	if g.seed == 0 && g.temp > 0 {
 		notice("seed %d (random; --seed %d repeats this run)", seed, seed)
 	}
-	return scope.GenerateOptions{MaxTokens: max(g.n, 0), NoBOS: g.noBOS, Stop: g.stops.vals, IgnoreEOS: g.ignoreEOS,
-		Sampling: scope.Sampling{Temperature: float32(g.temp), TopK: g.topK, TopP: float32(g.topP), MinP: float32(g.minP),
-			RepeatPenalty: float32(g.rep), RepeatLastN: g.repN, Seed: seed}}, nil
+	opts := g.samplingFlags.options(seed)
+	opts.Stop, opts.IgnoreEOS = g.stops.vals, g.ignoreEOS
+	return opts, nil
 }
 
 func runGenerate(args []string) error {
@@ -167,33 +157,4 @@ func (g *generateFlags) generate(ctx context.Context, s *scope.Session, prompt s
 func printTimings(m *scope.Model, res *scope.Result) {
 	fmt.Fprintf(os.Stderr, "\nscope: %s | prompt %d tok, %.1f tok/s | generated %d tok, %.2f tok/s | stop: %s\n",
 		m.Device().Name, res.PromptTokens, res.PromptTokensPerSec(), len(res.Tokens), res.GenTokensPerSec(), res.StopReason)
-}
-
-func checkSampling(n int, temp float64, topK int, topP, minP, rep float64) error {
-	switch {
-	case !finite(temp, topP, minP, rep):
-		return fmt.Errorf("--temp, --top-p, --min-p and --repeat-penalty must be finite numbers")
-	case n < -1:
-		return fmt.Errorf("-n must be >= -1 (-1 = until the end), got %d", n)
-	case temp < 0:
-		return fmt.Errorf("--temp must be >= 0, got %g", temp)
-	case topK < 0:
-		return fmt.Errorf("--top-k must be >= 0, got %d", topK)
-	case topP < 0 || topP > 1:
-		return fmt.Errorf("--top-p must be in [0,1], got %g", topP)
-	case minP < 0 || minP > 1:
-		return fmt.Errorf("--min-p must be in [0,1], got %g", minP)
-	case rep <= 0:
-		return fmt.Errorf("--repeat-penalty must be > 0, got %g", rep)
-	}
-	return nil
-}
-
-func finite(vs ...float64) bool {
-	for _, v := range vs {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return false
-		}
-	}
-	return true
 }
