@@ -37,27 +37,8 @@ var packSide = sync.Pool{New: func() any { return new([]uint32) }}
 // packMat builds the packedMat of a layout whose unsigned weight bytes are the signed
 // values plus offset (128 for Q8_0, 8 for Q4_0) and whose groups take blockBytes per block.
 func packMat(mm mmPackFn, mv mvPackFn, offset int32, blockBytes int) packedMat {
-	return func(pw []byte, groups int, a *act, t0, nt int, out []float32, ldo int) {
-		cols := a.cols
-		nb := cols / qk8
-		out = out[:(nt-1)*ldo+groups*packRows]
-		pw = pw[:groups*nb*blockBytes]
-		sp := packSide.Get().(*[]uint32)
-		*sp = grow(*sp, 2*packTile*nb)
-		side := *sp
-		t := 0
-		for ; t+packTile <= nt; t += packTile {
-			fillPackSide(side, a, t0+t, packTile, offset)
-			xq := a.qs[(t0+t)*cols : (t0+t+packTile)*cols]
-			mm(&pw[0], &xq[0], cols, &side[0], &out[t*ldo], ldo, groups, nb)
-		}
-		for ; t < nt; t++ {
-			fillPackSide(side, a, t0+t, 1, offset)
-			xq := a.qs[(t0+t)*cols : (t0+t+1)*cols]
-			mv(&pw[0], &xq[0], &out[t*ldo], groups, &side[0], nb)
-		}
-		packSide.Put(sp)
-	}
+	fill := func(side []uint32, a *act, t0, n int) { fillPackSide(side, a, t0, n, offset) }
+	return packMatOf(mm, mv, qk8, blockBytes, 2, fill)
 }
 
 // fillPackSide lays out, per block, the activation scales of tokens t0..t0+n-1 and then
@@ -82,9 +63,16 @@ func mvQ4Kx16AVX512(w *byte, xq *int8, out *float32, groups int, side *uint32, n
 // packMatK is the packedMat of a K-quant layout against Q8_K activations; fill lays out
 // the side data, words 32-bit words per token and super-block.
 func packMatK(mm mmPackFn, mv mvPackFn, blockBytes, words int, fill func(side []uint32, a *act, t0, n int)) packedMat {
+	return packMatOf(mm, mv, qkK, blockBytes, words, fill)
+}
+
+// packMatOf runs a packed layout of blockCols-value blocks: whole tiles of packTile tokens
+// through mm, the leftover tokens one at a time through mv, with fill laying out each
+// call's side data (words 32-bit words per token and block).
+func packMatOf(mm mmPackFn, mv mvPackFn, blockCols, blockBytes, words int, fill func(side []uint32, a *act, t0, n int)) packedMat {
 	return func(pw []byte, groups int, a *act, t0, nt int, out []float32, ldo int) {
 		cols := a.cols
-		nb := cols / qkK
+		nb := cols / blockCols
 		out = out[:(nt-1)*ldo+groups*packRows]
 		pw = pw[:groups*nb*blockBytes]
 		sp := packSide.Get().(*[]uint32)
