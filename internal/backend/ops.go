@@ -94,9 +94,13 @@ type KVCopy struct {
 // Scores[h*ScoreStride + i] for slot i of the table (i = pageIndex*PageSize + offset);
 // empty and masked slots add 0. ScoreStride >= max table slots. Prefill methods use
 // ScoreRows > 1 (SnapKV's observation window, H2O's cumulative attention).
+// Row places the op's queries at rows Row..Row+N-1 of Q and Out (a step that carries
+// several sequences runs one Attention per sequence over its own rows, tables and
+// positions; QPos and the score rows are the op's own, indexed from 0).
 type Attention struct {
 	Q, Out      Buffer
 	KV          KVStore
+	Row         int
 	N           int
 	NHeads      int
 	Units       int

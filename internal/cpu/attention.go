@@ -75,13 +75,18 @@ func newAttnJob(o backend.Attention) (*attnJob, error) {
 	if j.scale == 0 {
 		j.scale = float32(1 / math.Sqrt(float64(o.HeadDim)))
 	}
-	n := o.N * o.NHeads * o.HeadDim
-	if j.q, err = asBuffer(o.Q, n); err != nil {
+	if o.Row < 0 {
+		return nil, fmt.Errorf("row %d: %w", o.Row, ErrInvalidOp)
+	}
+	// q and out start at the op's first row, so token t is row Row+t of the buffers
+	row, n := o.Row*o.NHeads*o.HeadDim, o.N*o.NHeads*o.HeadDim
+	if j.q, err = asBuffer(o.Q, row+n); err != nil {
 		return nil, fmt.Errorf("Q: %w", err)
 	}
-	if j.out, err = asBuffer(o.Out, n); err != nil {
+	if j.out, err = asBuffer(o.Out, row+n); err != nil {
 		return nil, fmt.Errorf("Out: %w", err)
 	}
+	j.q, j.out = j.q[row:], j.out[row:]
 	if o.Scores != nil && o.N > 0 {
 		if o.ScoreStride < maxSlots {
 			return nil, fmt.Errorf("score stride %d < %d slots: %w", o.ScoreStride, maxSlots, ErrInvalidOp)

@@ -235,6 +235,10 @@ func layerSteps(tw *twin, c layerShape, typ quant.Type) []step {
 			return backend.Attention{Q: b("q", s), Out: b("att", s), KV: tw.kv[s], N: n, NHeads: c.heads, Units: units,
 				HeadDim: c.headDim, QPos: pos, Tables: tables, Scores: b("scores", s), ScoreStride: 40, ScoreRows: n + 4}
 		}, []string{"att", "scores"}, 1e-5},
+		{"attention row offset", func(s int) backend.Op {
+			return backend.Attention{Q: b("q", s), Out: b("att", s), KV: tw.kv[s], Row: 1, N: n - 1, NHeads: c.heads, Units: units,
+				HeadDim: c.headDim, QPos: pos[1:], Tables: tables, Scores: b("scores", s), ScoreStride: 40, ScoreRows: 2}
+		}, []string{"att", "scores"}, 1e-5},
 		{"kvsetpos", func(s int) backend.Op {
 			return backend.KVSetPos{KV: tw.kv[s], Slots: []int32{tables[0][0] * pageSize, tables[1][0]*pageSize + 1}, Pos: []int32{-1, 2}}
 		}, nil, 0},

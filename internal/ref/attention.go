@@ -20,7 +20,8 @@ func attention(o backend.Attention) {
 	for t := 0; t < o.N; t++ {
 		for h := 0; h < o.NHeads; h++ {
 			table := o.Tables[h/group]
-			qh := q[(t*o.NHeads+h)*hd : (t*o.NHeads+h+1)*hd]
+			row := (o.Row+t)*o.NHeads + h
+			qh := q[row*hd : (row+1)*hd]
 			logits := make([]float32, len(table)*ps)
 			live := make([]bool, len(logits))
 			for i := range logits {
@@ -32,7 +33,7 @@ func attention(o backend.Attention) {
 				logits[i] = dot(qh, kv.K[s*hd:(s+1)*hd]) * scale
 			}
 			probs := softmaxLive(logits, live)
-			dst := out[(t*o.NHeads+h)*hd : (t*o.NHeads+h+1)*hd]
+			dst := out[row*hd : (row+1)*hd]
 			for j := range dst {
 				dst[j] = 0
 			}
