@@ -4,14 +4,14 @@ import (
 	"github.com/scopekv/scope/internal/backend"
 )
 
-// acts are the activation buffers of one session, sized for a batch of B tokens.
+// acts are the activation buffers of a forward pass of B tokens and S sequences.
 type acts struct {
 	x, xb, xb2 backend.Buffer // (B, dim)
 	q, att     backend.Buffer // (B, nHeads*headDim)
 	k, v       backend.Buffer // (B, kvDim)
 	hb, hb2    backend.Buffer // (B, hidden)
-	last, norm backend.Buffer // (dim)
-	logits     backend.Buffer // (vocab)
+	last, norm backend.Buffer // (S, dim): each sequence's last token
+	logits     backend.Buffer // (S, vocab)
 }
 
 // all lists the buffers (nil where an allocation failed).
@@ -19,8 +19,9 @@ func (a *acts) all() []backend.Buffer {
 	return []backend.Buffer{a.x, a.xb, a.xb2, a.q, a.att, a.k, a.v, a.hb, a.hb2, a.last, a.norm, a.logits}
 }
 
-// newActs allocates the buffers; on error it frees those it made.
-func newActs(dev backend.Device, m *Model, batch int) (*acts, error) {
+// newActs allocates the buffers for batch tokens of up to seqs sequences; on error it frees
+// those it made.
+func newActs(dev backend.Device, m *Model, batch, seqs int) (*acts, error) {
 	c := m.file.Config
 	qDim := c.NHeads * c.HeadDim
 	a := &acts{}
@@ -37,7 +38,7 @@ func newActs(dev backend.Device, m *Model, batch int) (*acts, error) {
 	a.q, a.att = buf(batch*qDim), buf(batch*qDim)
 	a.k, a.v = buf(batch*c.KVDim()), buf(batch*c.KVDim())
 	a.hb, a.hb2 = buf(batch*c.HiddenDim), buf(batch*c.HiddenDim)
-	a.last, a.norm, a.logits = buf(c.Dim), buf(c.Dim), buf(c.VocabSize)
+	a.last, a.norm, a.logits = buf(seqs*c.Dim), buf(seqs*c.Dim), buf(seqs*c.VocabSize)
 	if err != nil {
 		for _, b := range a.all() {
 			if b != nil {
@@ -49,7 +50,7 @@ func newActs(dev backend.Device, m *Model, batch int) (*acts, error) {
 	return a, nil
 }
 
-// step describes one forward pass: tokens at positions, with their KV slots.
+// step describes one session's tokens in a forward pass: positions and KV slots.
 type step struct {
 	tokens []int32
 	pos    []int32
@@ -62,20 +63,49 @@ type step struct {
 	scoreRows   int // query rows whose probabilities are summed (1 = the last token)
 }
 
-// buildOps emits the op list of one forward step, ending with the last token's logits
-// (read back within the step where the device folds reads in).
-func (s *Session) buildOps(st *step) []backend.Op {
-	m, a, c := s.m, s.acts, s.m.file.Config
-	n := len(st.tokens)
-	ops := make([]backend.Op, 0, 16*c.NLayers+8+len(st.kvOps))
-	ops = append(ops, st.kvOps...)
-	ops = append(ops, backend.Embed{Table: m.w.embed, Tokens: st.tokens, Out: a.x})
+// stepRows are the concatenated tokens, positions and per-layer slots of a pass's parts.
+type stepRows struct {
+	tokens, pos []int32
+	slots       [][]int32 // per layer
+}
+
+func joinRows(parts []*part, layers int) stepRows {
+	if len(parts) == 1 {
+		st := parts[0].st
+		return stepRows{tokens: st.tokens, pos: st.pos, slots: st.slots}
+	}
+	r := stepRows{slots: make([][]int32, layers)}
+	for _, p := range parts {
+		r.tokens = append(r.tokens, p.st.tokens...)
+		r.pos = append(r.pos, p.st.pos...)
+		for l := range r.slots {
+			r.slots[l] = append(r.slots[l], p.st.slots[l]...)
+		}
+	}
+	return r
+}
+
+// buildOps emits the op list of one forward pass over the parts' tokens: the products run
+// over every token at once, attention per part through its own page tables, and each
+// part's last token gives a row of logits (read back within the pass where the device
+// folds reads in).
+func (f *forward) buildOps(parts []*part) []backend.Op {
+	m, a, c := f.m, f.acts, f.m.file.Config
+	r := joinRows(parts, c.NLayers)
+	n := len(r.tokens)
+	ops := make([]backend.Op, 0, (14+len(parts))*c.NLayers+8)
+	for _, p := range parts {
+		ops = append(ops, p.st.kvOps...)
+	}
+	ops = append(ops, backend.Embed{Table: m.w.embed, Tokens: r.tokens, Out: a.x})
 	for l := range m.w.layers {
 		w := &m.w.layers[l]
 		ops = append(ops, backend.RMSNorm{X: a.x, Out: a.xb, W: w.attnNorm, N: n, Dim: c.Dim, Eps: c.NormEps})
-		ops = s.appendQKV(ops, st, l, n)
-		ops = append(ops, s.attentionOp(st, l, n))
-		ops = s.appendResidual(ops, w.wo, a.att, n)
+		ops = f.appendQKV(ops, parts[0].s, r, l)
+		for _, p := range parts {
+			ops = append(ops, p.attentionOp(a, l))
+		}
+		ops = f.appendResidual(ops, w.wo, a.att, n)
 		ops = append(ops, backend.RMSNorm{X: a.x, Out: a.xb, W: w.ffnNorm, N: n, Dim: c.Dim, Eps: c.NormEps})
 		if w.gateUp != nil {
 			ops = append(ops, backend.Linear{W: w.gateUp, X: a.xb, N: n, Outs: []backend.Buffer{a.hb}, Gated: true})
@@ -85,27 +115,41 @@ func (s *Session) buildOps(st *step) []backend.Op {
 				backend.MatMul{W: w.up, X: a.xb, Out: a.hb2, N: n},
 				backend.SwiGLU{Gate: a.hb, Up: a.hb2, Out: a.hb, N: n * c.HiddenDim})
 		}
-		ops = s.appendResidual(ops, w.down, a.hb, n)
+		ops = f.appendResidual(ops, w.down, a.hb, n)
 	}
+	return f.appendLogits(ops, parts, n)
+}
+
+// appendLogits gathers each part's last row, then the final norm and the classifier over
+// those rows, and folds the reads of logits and scores into the pass where it can.
+func (f *forward) appendLogits(ops []backend.Op, parts []*part, n int) []backend.Op {
+	m, a, c := f.m, f.acts, f.m.file.Config
 	last := a.x
 	if n > 1 {
-		ops = append(ops, backend.Copy{Src: a.x, Dst: a.last, SrcOff: (n - 1) * c.Dim, N: c.Dim})
+		for i, p := range parts {
+			end := p.row + len(p.st.tokens) - 1
+			ops = append(ops, backend.Copy{Src: a.x, Dst: a.last, SrcOff: end * c.Dim, DstOff: i * c.Dim, N: c.Dim})
+		}
 		last = a.last
 	}
+	rows := len(parts)
 	ops = append(ops,
-		backend.RMSNorm{X: last, Out: a.norm, W: m.w.outNorm, N: 1, Dim: c.Dim, Eps: c.NormEps},
-		backend.MatMul{W: m.w.output, X: a.norm, Out: a.logits, N: 1},
+		backend.RMSNorm{X: last, Out: a.norm, W: m.w.outNorm, N: rows, Dim: c.Dim, Eps: c.NormEps},
+		backend.MatMul{W: m.w.output, X: a.norm, Out: a.logits, N: rows},
 	)
 	if m.fuse.readBack {
-		ops = append(ops, backend.ReadBack{Src: a.logits, Dst: s.logits})
-		ops = s.scores.appendReadBacks(ops, st.scores != nil)
+		ops = append(ops, backend.ReadBack{Src: a.logits, Dst: f.logits[:rows*c.VocabSize]})
+		for _, p := range parts {
+			ops = p.s.scores.appendReadBacks(ops, p.st.scores != nil)
+		}
 	}
 	return ops
 }
 
 // appendQKV emits the Q, K and V products, RoPE and the KV write.
-func (s *Session) appendQKV(ops []backend.Op, st *step, l, n int) []backend.Op {
-	a, c, w := s.acts, s.m.file.Config, &s.m.w.layers[l]
+func (f *forward) appendQKV(ops []backend.Op, s *Session, r stepRows, l int) []backend.Op {
+	a, c, w := f.acts, f.m.file.Config, &f.m.w.layers[l]
+	n := len(r.tokens)
 	if w.qkv != nil {
 		ops = append(ops, backend.Linear{W: w.qkv, X: a.xb, N: n, Outs: []backend.Buffer{a.q, a.k, a.v},
 			Widths: []int{c.NHeads * c.HeadDim, c.KVDim(), c.KVDim()}})
@@ -116,18 +160,18 @@ func (s *Session) appendQKV(ops []backend.Op, st *step, l, n int) []backend.Op {
 			backend.MatMul{W: w.wv, Bias: w.bv, X: a.xb, Out: a.v, N: n})
 	}
 	rkv := backend.RoPEKV{Q: a.q, K: a.k, V: a.v, KV: s.kv, N: n, NHeads: c.NHeads, NKVHeads: c.NKVHeads,
-		HeadDim: c.HeadDim, RopeDim: c.RopeDim, UnitsPerKVHead: s.units / c.NKVHeads, Pos: st.pos,
-		Slots: st.slots[l], NeoX: c.RopeNeoX, Base: c.RopeBase, Factors: c.RopeFactors}
-	if s.m.fuse.ropeKV {
+		HeadDim: c.HeadDim, RopeDim: c.RopeDim, UnitsPerKVHead: s.units / c.NKVHeads, Pos: r.pos,
+		Slots: r.slots[l], NeoX: c.RopeNeoX, Base: c.RopeBase, Factors: c.RopeFactors}
+	if f.m.fuse.ropeKV {
 		return append(ops, rkv)
 	}
 	return append(ops, rkv.Unfused()...)
 }
 
 // appendResidual emits x += W.in: one accumulating product where the device fuses it.
-func (s *Session) appendResidual(ops []backend.Op, w backend.Weight, in backend.Buffer, n int) []backend.Op {
-	a, dim := s.acts, s.m.file.Config.Dim
-	if s.m.fuse.linear {
+func (f *forward) appendResidual(ops []backend.Op, w backend.Weight, in backend.Buffer, n int) []backend.Op {
+	a, dim := f.acts, f.m.file.Config.Dim
+	if f.m.fuse.linear {
 		return append(ops, backend.Linear{W: w, X: in, N: n, Outs: []backend.Buffer{a.x}, Accumulate: true})
 	}
 	return append(ops,
@@ -135,10 +179,11 @@ func (s *Session) appendResidual(ops []backend.Op, w backend.Weight, in backend.
 		backend.Add{A: a.x, B: a.xb2, Out: a.x, N: n * dim})
 }
 
-func (s *Session) attentionOp(st *step, l, n int) backend.Op {
-	c := s.m.file.Config
-	op := backend.Attention{Q: s.acts.q, Out: s.acts.att, KV: s.kv, N: n, NHeads: c.NHeads, Units: s.units,
-		HeadDim: c.HeadDim, QPos: st.pos, Tables: st.tables[l]}
+// attentionOp is the part's attention in layer l: its rows, positions and page tables.
+func (p *part) attentionOp(a *acts, l int) backend.Op {
+	s, st, c := p.s, p.st, p.s.m.file.Config
+	op := backend.Attention{Q: a.q, Out: a.att, KV: s.kv, Row: p.row, N: len(st.tokens), NHeads: c.NHeads,
+		Units: s.units, HeadDim: c.HeadDim, QPos: st.pos, Tables: st.tables[l]}
 	if st.scores != nil {
 		op.Scores, op.ScoreStride, op.ScoreRows = st.scores[l], st.scoreStride, st.scoreRows
 	}

@@ -169,29 +169,36 @@ func (s *Session) free() error {
 // caller is inside Model.use.
 func (s *Session) release() error {
 	var errs []error
-	free := func(b backend.Buffer) {
-		if b != nil {
-			errs = append(errs, s.m.dev.FreeBuffer(b))
-		}
-	}
-	if s.acts != nil {
-		for _, b := range s.acts.all() {
-			free(b)
-		}
+	if s.fw != nil && s.ownFw {
+		errs = append(errs, s.fw.free())
 	}
 	errs = append(errs, s.scores.free(s.m.dev))
-	if s.store != nil && s.store.release() {
-		errs = append(errs, s.m.dev.FreeKV(s.store.kv))
+	if s.store != nil {
+		errs = append(errs, s.store.drop(s.m.dev))
 	}
-	s.acts, s.store, s.kv = nil, nil, nil
+	s.fw, s.store, s.kv = nil, nil, nil
 	return errors.Join(errs...)
 }
 
-// sharedKV is a KV store with the number of sessions (a session and its forks) using it.
+// sharedKV is a KV store with the number of users (a session and its forks, or a Batch
+// and its sessions) and the activations a Batch's sessions share.
 type sharedKV struct {
 	mu   sync.Mutex
 	kv   backend.KVStore
+	fw   *forward // nil when each session has its own
 	refs int
+}
+
+// drop releases one reference and frees the store (and shared activations) with the last.
+func (k *sharedKV) drop(dev backend.Device) error {
+	if !k.release() {
+		return nil
+	}
+	err := dev.FreeKV(k.kv)
+	if k.fw != nil {
+		err = errors.Join(err, k.fw.free())
+	}
+	return err
 }
 
 func (k *sharedKV) retain() {

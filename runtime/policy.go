@@ -38,6 +38,11 @@ func newPolicyKV(cfg scope.Config, shape scope.Shape, pages int, slotBytes int64
 	return &policyKV{cfg: cfg, shape: shape, pool: pool, units: units}, nil
 }
 
+// sharedPolicyKV is a policy cache whose pages come from a pool shared with other sequences.
+func sharedPolicyKV(cfg scope.Config, shape scope.Shape, pool *kv.Pool) *policyKV {
+	return &policyKV{cfg: cfg, shape: shape, pool: pool, units: shape.Units(cfg.GQA)}
+}
+
 // begin starts a request of up to maxNew new tokens after a prompt of promptN tokens.
 func (p *policyKV) begin(promptN, maxNew int) error {
 	p.end()

@@ -12,13 +12,13 @@ import (
 type SessionOptions struct {
 	ContextLen int // KV positions; 0 = Config.ContextLen, else the model's (capped at 4096)
 	PageSize   int // KV page size in token slots; 0 = 16 (KV.PageSize when KV is set)
-	// KV selects a KV-compression policy (SCOPE or a baseline). nil keeps every entry in a
-	// contiguous cache.
+	// KV selects a KV-compression policy (SCOPE or a baseline). nil keeps every entry (full
+	// KV, scope.DefaultConfig); either way the cache lives in pages of a paged pool.
 	KV *scope.Config
-	// KVMemory bounds the paged KV pool in bytes when KV is set; 0 sizes it for the policy's
-	// need (see MaxPromptTokens). Running out of pages is an error wrapping kv.ErrOutOfPages.
+	// KVMemory bounds the paged KV pool in bytes; 0 sizes it for the policy's need (see
+	// MaxPromptTokens), the whole context with full KV. Running out of pages is an error wrapping kv.ErrOutOfPages.
 	KVMemory int64
-	// MaxPromptTokens, with KV set, is the longest prompt the session will take: the KV
+	// MaxPromptTokens is the longest prompt the session will take: with a policy the KV
 	// store is then sized for that prompt plus what the policy keeps while decoding, not
 	// for the whole context. A longer prompt fails with ErrContextFull. 0 = the context.
 	// The store then holds one sequence: forks share it, so size those with KVMemory.
@@ -29,12 +29,13 @@ type SessionOptions struct {
 // time: a call made while another runs returns ErrBusy. Close frees it.
 type Session struct {
 	m       *Model
-	cache   kvCache   // contiguous cache (KV == nil)
-	pol     *policyKV // policy-driven paged cache (KV != nil)
+	pol     *policyKV // the paged cache and its policy (full KV keeps every entry)
+	full    bool      // no policy was asked for
 	units   int       // KV selection units per layer
 	kv      backend.KVStore
-	store   *sharedKV // kv, shared with forks
-	acts    *acts
+	store   *sharedKV // kv, shared with forks and a Batch's sessions
+	fw      *forward  // the session's own, or its Batch's
+	ownFw   bool
 	scores  scoreBufs // attention probabilities for policies and probes
 	ctxLen  int
 	pos     int     // next position
@@ -83,34 +84,26 @@ func (m *Model) newSession(opts SessionOptions) (*Session, error) {
 		return nil, fmt.Errorf("allocating the KV cache (%d pages of %d slots): %w", layout.NumPages, layout.PageSize, err)
 	}
 	s.store = &sharedKV{kv: s.kv, refs: 1}
-	if s.acts, err = newActs(m.dev, m, m.cfg.BatchSize); err != nil {
+	if s.fw, err = newForward(m, m.cfg.BatchSize, 1); err != nil {
 		s.release()
 		return nil, fmt.Errorf("allocating activations: %w", err)
 	}
+	s.ownFw = true
 	return s, nil
 }
 
-// newCache sets up the contiguous or the policy cache and returns the KV store geometry,
-// once the store is known to fit.
+// newCache sets up the paged cache with its policy (full KV without one) and returns the
+// KV store geometry, once the store is known to fit.
 func (s *Session) newCache(opts SessionOptions) (backend.KVLayout, error) {
 	c := s.m.file.Config
-	if opts.KV == nil {
-		ps := opts.PageSize
-		if ps == 0 {
-			ps = defaultPageSize
-		}
-		if ps < 0 {
-			return backend.KVLayout{}, fmt.Errorf("%w: page size %d", ErrBadConfig, ps)
-		}
-		pages := int64(c.NLayers) * int64(c.NKVHeads) * ((int64(s.ctxLen) + int64(ps) - 1) / int64(ps))
-		if err := s.m.checkSession(pages, ps, 0); err != nil {
-			return backend.KVLayout{}, err
-		}
-		cache := newContigCache(c.NLayers, c.NKVHeads, s.ctxLen, ps)
-		s.cache, s.units = cache, c.NKVHeads
-		return backend.KVLayout{NumPages: cache.numPages(), PageSize: ps, HeadDim: c.HeadDim}, nil
+	cfg := scope.DefaultConfig()
+	if opts.KV != nil {
+		cfg = *opts.KV
 	}
-	cfg := *opts.KV
+	s.full = opts.KV == nil
+	if opts.PageSize < 0 {
+		return backend.KVLayout{}, fmt.Errorf("%w: page size %d", ErrBadConfig, opts.PageSize)
+	}
 	if opts.PageSize != 0 {
 		cfg.PageSize = opts.PageSize
 	}
@@ -152,8 +145,8 @@ func (s *Session) Pos() int { return s.pos }
 // ContextLen is the session's capacity in positions.
 func (s *Session) ContextLen() int { return s.ctxLen }
 
-// KVReport returns the KV policy's accounting for the current request (nil without a
-// policy, on a closed session and while a call runs on it).
+// KVReport returns the KV policy's accounting for the current request (nil with full KV,
+// on a closed session and while a call runs on it).
 func (s *Session) KVReport() *scope.Report {
 	if _, err := s.enter(context.Background()); err != nil {
 		return nil
@@ -163,7 +156,7 @@ func (s *Session) KVReport() *scope.Report {
 }
 
 func (s *Session) kvReport() *scope.Report {
-	if s.pol == nil || s.pol.mgr == nil {
+	if s.full || s.pol.mgr == nil {
 		return nil
 	}
 	r := s.pol.mgr.Report()
@@ -185,12 +178,7 @@ func (s *Session) Reset() {
 }
 
 func (s *Session) reset() {
-	if s.cache != nil {
-		s.cache.Reset()
-	}
-	if s.pol != nil {
-		s.pol.end()
-	}
+	s.pol.end()
 	s.pos, s.promptLen, s.decodeStep = 0, 0, 0
 	s.history = s.history[:0]
 }
@@ -210,26 +198,13 @@ func (s *Session) Eval(ctx context.Context, tokens []int32) ([]float32, error) {
 }
 
 func (s *Session) eval(ctx context.Context, tokens []int32) ([]float32, error) {
-	if len(tokens) == 0 {
-		return nil, fmt.Errorf("%w: no tokens to evaluate", ErrBadConfig)
-	}
-	if s.pos+len(tokens) > s.ctxLen {
-		return nil, fmt.Errorf("%w: %d tokens at position %d exceed the context of %d", ErrContextFull, len(tokens), s.pos, s.ctxLen)
-	}
-	vocab := s.m.file.Config.VocabSize
-	for _, t := range tokens {
-		if t < 0 || int(t) >= vocab {
-			return nil, fmt.Errorf("%w: token %d outside the vocabulary of %d", ErrBadConfig, t, vocab)
-		}
+	if err := s.checkTokens(tokens); err != nil {
+		return nil, err
 	}
 	err := s.m.withDevice(ctx, func(ctx context.Context) error {
-		if err := s.evalTokens(ctx, tokens); err != nil {
-			return err
-		}
-		if s.m.fuse.readBack { // the last step read them back
-			return nil
-		}
-		return s.m.dev.Read(s.acts.logits, s.logits)
+		s.fw.mu.Lock()
+		defer s.fw.mu.Unlock()
+		return s.evalTokens(ctx, tokens)
 	})
 	if perr := s.deliverProbes(); err == nil {
 		err = perr
@@ -240,94 +215,40 @@ func (s *Session) eval(ctx context.Context, tokens []int32) ([]float32, error) {
 	return s.logits, nil
 }
 
-// evalTokens runs the tokens through the cache in use.
-func (s *Session) evalTokens(ctx context.Context, tokens []int32) error {
-	if s.pos == 0 {
-		s.promptLen = len(tokens)
+// checkTokens refuses an empty list, ids outside the vocabulary and tokens past the context.
+func (s *Session) checkTokens(tokens []int32) error {
+	if len(tokens) == 0 {
+		return fmt.Errorf("%w: no tokens to evaluate", ErrBadConfig)
 	}
-	var err error
-	switch {
-	case s.pol == nil && s.pos > 0:
-		for i := range tokens {
-			if err = s.evalContigDecode(ctx, tokens[i]); err != nil {
-				break
-			}
-		}
-	case s.pol == nil:
-		err = s.evalContig(ctx, tokens)
-	case s.pos == 0:
-		if err = s.evalPrompt(ctx, tokens); err != nil {
-			s.reset() // the policy's prompt state cannot be resumed halfway
-		}
-	default:
-		for i := range tokens {
-			if err = s.evalDecode(ctx, tokens[i]); err != nil {
-				break
-			}
-		}
+	if s.pos+len(tokens) > s.ctxLen {
+		return fmt.Errorf("%w: %d tokens at position %d exceed the context of %d", ErrContextFull, len(tokens), s.pos, s.ctxLen)
 	}
-	return err
-}
-
-func (s *Session) evalContig(ctx context.Context, tokens []int32) error {
-	for len(tokens) > 0 {
-		n := min(len(tokens), s.m.cfg.BatchSize)
-		st, err := s.contigStep(tokens[:n])
-		if err != nil {
-			return err
+	vocab := s.m.file.Config.VocabSize
+	for _, t := range tokens {
+		if t < 0 || int(t) >= vocab {
+			return fmt.Errorf("%w: token %d outside the vocabulary of %d", ErrBadConfig, t, vocab)
 		}
-		if err := s.run(ctx, st); err != nil {
-			return err
-		}
-		tokens = tokens[n:]
 	}
 	return nil
 }
 
-// contigStep gives tokens their slots and page tables in the contiguous cache.
-func (s *Session) contigStep(tokens []int32) (*step, error) {
-	st := s.newStep(tokens)
-	slots, err := s.cache.Append(st.pos)
-	if err != nil {
-		return nil, err
-	}
-	st.slots = slots
-	for l := 0; l < s.m.file.Config.NLayers; l++ {
-		st.tables = append(st.tables, s.cache.Tables(l))
-	}
-	return st, nil
-}
-
-// evalContigDecode runs one decode token, with attention scores when a probe wants them.
-func (s *Session) evalContigDecode(ctx context.Context, token int32) error {
-	s.decodeStep++
-	pos := s.pos
-	err := s.contigDecode(ctx, token)
-	if err != nil && s.pos == pos {
-		s.decodeStep-- // the step did not run
-	}
-	return err
-}
-
-func (s *Session) contigDecode(ctx context.Context, token int32) error {
-	if !s.probe.wants(s.decodeStep) {
-		return s.evalContig(ctx, []int32{token})
-	}
-	st, err := s.contigStep([]int32{token})
-	if err != nil {
+// evalTokens runs the tokens through the cache: the first ones after Reset are the prompt,
+// every later token is a decode step. The caller holds s.fw.mu.
+func (s *Session) evalTokens(ctx context.Context, tokens []int32) error {
+	if s.pos == 0 {
+		s.promptLen = len(tokens)
+		err := s.evalPrompt(ctx, tokens)
+		if err != nil {
+			s.reset() // the policy's prompt state cannot be resumed halfway
+		}
 		return err
 	}
-	stride := 0
-	for _, t := range st.tables {
-		stride = max(stride, len(t[0])*s.kv.Layout().PageSize)
+	for i := range tokens {
+		if err := s.evalDecode(ctx, tokens[i]); err != nil {
+			return err
+		}
 	}
-	if err := s.attachScores(st, stride, 1); err != nil {
-		return err
-	}
-	if err := s.run(ctx, st); err != nil {
-		return err
-	}
-	return s.reportProbe(st, s.decodeStep)
+	return nil
 }
 
 func (s *Session) newStep(tokens []int32) *step {
@@ -338,12 +259,10 @@ func (s *Session) newStep(tokens []int32) *step {
 	return &step{tokens: tokens, pos: pos}
 }
 
-// run executes one step and advances the position.
-func (s *Session) run(ctx context.Context, st *step) error {
-	if err := s.m.dev.Run(ctx, s.buildOps(st)); err != nil {
-		return err
+// runPart runs one part of this session alone and returns its outcome.
+func (s *Session) runPart(ctx context.Context, p *part) error {
+	if err := s.fw.run(ctx, []*part{p}); err != nil {
+		return p.err
 	}
-	s.pos += len(st.tokens)
-	s.history = append(s.history, st.tokens...)
-	return nil
+	return p.err
 }
