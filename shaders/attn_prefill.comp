@@ -6,7 +6,8 @@
 // 64), 2 BK (slots per batch); the host picks BQ and BK to fit shared memory.
 // Bindings: 0 Q (float, (n, nHeads, HD)), 1 Arena (uint; tables at tabOff, QPos at qposOff),
 //   2 KC[KV_CHUNKS], 3 VC[KV_CHUNKS] (float), 4 Pos (int), 5 Out (float, (n, nHeads, HD)).
-// Push: AttnPrefillPush {n, nHeads, units, pageSize, slotsPerChunk, tabOff, qposOff, scale}.
+// Push: AttnPrefillPush {n, row, nHeads, units, pageSize, slotsPerChunk, tabOff, qposOff, scale}.
+// Query t is row row+t of Q and Out.
 // Dispatch: (ceil(n/BQ), nHeads, 1) workgroups of 64 threads.
 // Reference: internal/ref attention (backend.Attention).
 #version 450
@@ -31,6 +32,7 @@ layout(binding = 5) writeonly buffer Out { float o[]; };
 
 layout(push_constant) uniform AttnPrefillPush {
 	uint n;
+	uint row;
 	uint nHeads;
 	uint units;
 	uint pageSize;
@@ -58,7 +60,7 @@ void main() {
 	uint q0 = tile * BQ;
 	for (uint e = tid; e < BQ * HD; e += WG) {
 		uint t = q0 + e / HD;
-		qs[e] = t < pc.n ? q[(t * pc.nHeads + h) * HD + e % HD] : 0.0;
+		qs[e] = t < pc.n ? q[((pc.row + t) * pc.nHeads + h) * HD + e % HD] : 0.0;
 	}
 	if (tid < BQ) {
 		qposS[tid] = q0 + tid < pc.n ? int(arena[pc.qposOff + q0 + tid]) : -1;
@@ -145,7 +147,7 @@ void main() {
 		for (uint k = 0u; k < DPT; k++) {
 			uint d = part + k * TPQ;
 			if (d < HD) {
-				o[(t * pc.nHeads + h) * HD + d] = acc[k] * inv;
+				o[((pc.row + t) * pc.nHeads + h) * HD + d] = acc[k] * inv;
 			}
 		}
 	}

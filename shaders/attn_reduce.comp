@@ -1,8 +1,9 @@
 // attn_reduce: combines the nSplits partial results of attn_split for each (token, head):
 // Out = sum_s exp(m_s - M) acc_s / sum_s exp(m_s - M) l_s with M = max_s m_s (0 when no
 // slot was live).
-// Bindings: 0 Part (float, ((n*nHeads*nSplits), headDim+2)), 1 Out (float, (n, nHeads, headDim)).
-// Push: AttnReducePush {n, nHeads, headDim, nSplits}.
+// Token t's output is row row+t of Out.
+// Bindings: 0 Part (float, ((n*nHeads*nSplits), headDim+2)), 1 Out (float, (row+n, nHeads, headDim)).
+// Push: AttnReducePush {n, row, nHeads, headDim, nSplits}.
 // Dispatch: (nHeads, n, 1) workgroups of 64 threads.
 // Reference: internal/ref attention (backend.Attention).
 #version 450
@@ -16,6 +17,7 @@ layout(binding = 1) writeonly buffer Out { float o[]; };
 
 layout(push_constant) uniform AttnReducePush {
 	uint n;
+	uint row;
 	uint nHeads;
 	uint headDim;
 	uint nSplits;
@@ -48,6 +50,6 @@ void main() {
 				acc += part[sb + 2u + d] * exp(part[sb] - mx);
 			}
 		}
-		o[(t * pc.nHeads + h) * pc.headDim + d] = acc * inv;
+		o[((pc.row + t) * pc.nHeads + h) * pc.headDim + d] = acc * inv;
 	}
 }

@@ -1,12 +1,13 @@
 // attn_scores: for each head h, the softmax probability of every slot of the head's unit
-// table, in table order, summed over query rows row0..row0+nRows-1 (in that order):
+// table, in table order, summed over the op's query rows row0..row0+nRows-1 (in that order;
+// op row t is row row+t of Q, QPos is the op's own):
 // Scores[h*scoreStride + i] for i < pages*pageSize; slots that do not take part add 0.
 // Tmp holds one row's logits and exponentials.
 // Bindings: 0 Q (float, (n, nHeads, headDim)), 1 Arena (uint; tables at tabOff, QPos at
 //   qposOff), 2 KC[KV_CHUNKS] (float), 3 Pos (int), 4 Scores (float, (nHeads, scoreStride)),
 //   5 Tmp (float, (nHeads, scoreStride)).
 // Push: AttnScoresPush {nHeads, units, headDim, pageSize, slotsPerChunk, nChunks, tabOff,
-//   qposOff, row0, nRows, scoreStride, scale}.
+//   qposOff, row, row0, nRows, scoreStride, scale}.
 // Dispatch: (nHeads, 1, 1) workgroups of 256 threads; headDim <= 256.
 // Reference: internal/ref attention's Scores (backend.Attention, ScoreRows).
 #version 450
@@ -32,6 +33,7 @@ layout(push_constant) uniform AttnScoresPush {
 	uint nChunks;
 	uint tabOff;
 	uint qposOff;
+	uint row;
 	uint row0;
 	uint nRows;
 	uint scoreStride;
@@ -71,7 +73,7 @@ void main() {
 		uint t = pc.row0 + r;
 		int qpos = int(arena[pc.qposOff + t]);
 		for (uint d = tid; d < pc.headDim; d += WG) {
-			qs[d] = q[(t * pc.nHeads + h) * pc.headDim + d];
+			qs[d] = q[((pc.row + t) * pc.nHeads + h) * pc.headDim + d];
 		}
 		barrier();
 		float mx = NEG;

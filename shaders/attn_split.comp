@@ -1,12 +1,12 @@
 // attn_split: causal attention through page tables with online softmax. Workgroup
-// (s, h, t) handles query token t, head h, and pages [s*pagesPerSplit, (s+1)*pagesPerSplit)
+// (s, h, t) handles query token t (row row+t of Q and Out), head h, and pages [s*pagesPerSplit, (s+1)*pagesPerSplit)
 // of the head's unit table (unit h / (nHeads/units)). A slot takes part when
 // 0 <= Pos[slot] <= QPos[t]. With nSplits == 1 it writes the normalised output; otherwise
 // it writes (max logit, sum of exp, unnormalised V sum) to Part for attn_reduce.
 // Bindings: 0 Q (float, (n, nHeads, headDim)), 1 Arena (uint; tables at tabOff, QPos at
 //   qposOff), 2 KC[KV_CHUNKS], 3 VC[KV_CHUNKS] (float), 4 Pos (int), 5 Part (float,
 //   ((n*nHeads*nSplits), headDim+2)), 6 Out (float, (n, nHeads, headDim)).
-// Push: AttnPush {n, nHeads, units, headDim, pageSize, slotsPerChunk, nChunks, tabOff,
+// Push: AttnPush {n, row, nHeads, units, headDim, pageSize, slotsPerChunk, nChunks, tabOff,
 //   qposOff, pagesPerSplit, nSplits, scale}.
 // Dispatch: (nSplits, nHeads, n) workgroups of 64 threads; headDim <= 256.
 // Reference: internal/ref attention (backend.Attention).
@@ -27,6 +27,7 @@ layout(binding = 6) writeonly buffer Out { float o[]; };
 
 layout(push_constant) uniform AttnPush {
 	uint n;
+	uint row;
 	uint nHeads;
 	uint units;
 	uint headDim;
@@ -86,7 +87,7 @@ void main() {
 	uint start = arena[pc.tabOff + 2u * u];
 	uint pages = arena[pc.tabOff + 2u * u + 1u];
 	int qpos = int(arena[pc.qposOff + t]);
-	uint qb = (t * pc.nHeads + h) * pc.headDim;
+	uint qb = ((pc.row + t) * pc.nHeads + h) * pc.headDim;
 	for (uint d = tid; d < pc.headDim; d += WG) {
 		qs[d] = q[qb + d];
 	}

@@ -57,24 +57,24 @@ type KVCopyPush struct{ N, HeadDim, SlotsPerChunk, SrcOff, DstOff uint32 }
 
 // AttnPush is attn_split.comp's block.
 type AttnPush struct {
-	N, NHeads, Units, HeadDim, PageSize, SlotsPerChunk, NChunks, TabOff, QposOff uint32
-	PagesPerSplit, NSplits                                                       uint32
-	Scale                                                                        float32
+	N, Row, NHeads, Units, HeadDim, PageSize, SlotsPerChunk, NChunks, TabOff, QposOff uint32
+	PagesPerSplit, NSplits                                                            uint32
+	Scale                                                                             float32
 }
 
 // AttnPrefillPush is attn_prefill.comp's block.
 type AttnPrefillPush struct {
-	N, NHeads, Units, PageSize, SlotsPerChunk, TabOff, QposOff uint32
-	Scale                                                      float32
+	N, Row, NHeads, Units, PageSize, SlotsPerChunk, TabOff, QposOff uint32
+	Scale                                                           float32
 }
 
 // AttnReducePush is attn_reduce.comp's block.
-type AttnReducePush struct{ N, NHeads, HeadDim, NSplits uint32 }
+type AttnReducePush struct{ N, Row, NHeads, HeadDim, NSplits uint32 }
 
 // AttnScoresPush is attn_scores.comp's block.
 type AttnScoresPush struct {
 	NHeads, Units, HeadDim, PageSize, SlotsPerChunk, NChunks, TabOff, QposOff uint32
-	Row0, NRows, ScoreStride                                                  uint32
+	Row, Row0, NRows, ScoreStride                                             uint32
 	Scale                                                                     float32
 }
 

@@ -73,18 +73,24 @@ func TestAttention(t *testing.T) {
 		nHeads, units, headDim, pages int
 		pageSize, n, scoreRows        int
 		scores, chunked               bool
+		row                           int // the op's first row of Q and Out
 	}{
-		{"prefill gqa", 6, 2, 64, 5, 4, 7, 0, true, false},
-		{"prefill faithful", 4, 4, 40, 3, 8, 9, 0, false, false},
-		{"prefill tiles", 2, 1, 64, 12, 4, 40, 16, true, false},
-		{"prefill hd256", 2, 2, 256, 4, 4, 11, 0, false, false},
-		{"prefill odd hd", 3, 3, 33, 5, 3, 13, 50, true, false},
-		{"decode split", 4, 2, 64, 90, 4, 1, 0, true, false},
-		{"decode split hd128", 2, 1, 128, 70, 16, 1, 0, true, false},
-		{"decode hd256", 2, 2, 256, 3, 16, 2, 2, true, false},
-		{"decode odd hd", 3, 1, 33, 40, 3, 1, 0, true, false},
-		{"chunked prefill", 2, 2, 64, 6, 4, 2, 2, true, true},
-		{"chunked decode", 2, 2, 64, 10, 4, 1, 0, true, true},
+		{"prefill gqa", 6, 2, 64, 5, 4, 7, 0, true, false, 0},
+		{"prefill faithful", 4, 4, 40, 3, 8, 9, 0, false, false, 0},
+		{"prefill tiles", 2, 1, 64, 12, 4, 40, 16, true, false, 0},
+		{"prefill hd256", 2, 2, 256, 4, 4, 11, 0, false, false, 0},
+		{"prefill odd hd", 3, 3, 33, 5, 3, 13, 50, true, false, 0},
+		{"decode split", 4, 2, 64, 90, 4, 1, 0, true, false, 0},
+		{"decode split hd128", 2, 1, 128, 70, 16, 1, 0, true, false, 0},
+		{"decode hd256", 2, 2, 256, 3, 16, 2, 2, true, false, 0},
+		{"decode odd hd", 3, 1, 33, 40, 3, 1, 0, true, false, 0},
+		{"chunked prefill", 2, 2, 64, 6, 4, 2, 2, true, true, 0},
+		{"chunked decode", 2, 2, 64, 10, 4, 1, 0, true, true, 0},
+		{"decode split at row 3", 3, 1, 33, 40, 3, 1, 0, true, false, 3},
+		{"decode at row 3", 4, 2, 40, 3, 5, 1, 0, true, false, 3},
+		{"prefill at row 2", 3, 3, 33, 5, 3, 5, 2, true, false, 2},
+		{"prefill tiles at row 2", 2, 1, 64, 6, 4, 5, 3, true, false, 2},
+		{"chunked prefill at row 1", 2, 2, 64, 6, 4, 3, 2, true, true, 1},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -97,8 +103,9 @@ func TestAttention(t *testing.T) {
 			if c.chunked && len(sc.kv[1].(*kvStore).k) < 3 {
 				t.Fatalf("only %d KV chunks", len(sc.kv[1].(*kvStore).k))
 			}
-			q := tw.buf(tw.randn(c.n*c.nHeads*c.headDim, 1))
-			out := tw.zeros(c.n * c.nHeads * c.headDim)
+			rows := c.row + c.n
+			q := tw.buf(tw.randn(rows*c.nHeads*c.headDim, 1))
+			out := tw.buf(tw.randn(rows*c.nHeads*c.headDim, 1)) // rows before Row keep their values
 			qpos := make([]int32, c.n)
 			for i := range qpos {
 				qpos[i] = int32(sc.length - c.n + i) // causal: the last n positions
@@ -109,7 +116,7 @@ func TestAttention(t *testing.T) {
 				scores = tw.buf(tw.randn(c.nHeads*stride, 1)) // entries beyond the table keep their values
 			}
 			tw.run(func(s int) []backend.Op {
-				op := backend.Attention{Q: q[s], Out: out[s], KV: sc.kv[s], N: c.n, NHeads: c.nHeads, Units: c.units,
+				op := backend.Attention{Q: q[s], Out: out[s], KV: sc.kv[s], Row: c.row, N: c.n, NHeads: c.nHeads, Units: c.units,
 					HeadDim: c.headDim, QPos: qpos, Tables: sc.tables}
 				if c.scores {
 					op.Scores, op.ScoreStride, op.ScoreRows = scores[s], stride, c.scoreRows
@@ -149,10 +156,12 @@ func TestAttentionEdges(t *testing.T) {
 		{N: 1, NHeads: 3, Units: 2, HeadDim: 32},
 		{N: 1, NHeads: 2, Units: 2, HeadDim: 16},
 		{N: 1, NHeads: 2, Units: 2, HeadDim: 32, QPos: []int32{0}, Tables: [][]int32{{99}, {}}},
+		{Row: 3, N: 1, NHeads: 2, Units: 2, HeadDim: 32, QPos: []int32{0}, Tables: sc.tables}, // rows 3..3 past Q's 3
+		{Row: -1, N: 1, NHeads: 2, Units: 2, HeadDim: 32, QPos: []int32{0}, Tables: sc.tables},
 	} {
 		bad.Q, bad.Out, bad.KV = q[1], out[1], sc.kv[1]
 		if err := tw.dev[1].Run(t.Context(), []backend.Op{bad}); err == nil {
-			t.Errorf("bad attention %s accepted", fmt.Sprint(bad.NHeads, bad.Units, bad.HeadDim))
+			t.Errorf("bad attention %s accepted", fmt.Sprint(bad.Row, bad.NHeads, bad.Units, bad.HeadDim))
 		}
 	}
 }

@@ -25,6 +25,8 @@ func checkAttention(kv *kvStore, o *backend.Attention) error {
 		return fmt.Errorf("HeadDim %d, KV head dim %d", o.HeadDim, kv.l.HeadDim)
 	case o.HeadDim > shaders.MaxHeadDim:
 		return unsupported("head dimension %d (at most %d)", o.HeadDim, shaders.MaxHeadDim)
+	case o.Row < 0:
+		return fmt.Errorf("Row %d", o.Row)
 	case len(o.QPos) < o.N:
 		return fmt.Errorf("%d query positions for %d tokens", len(o.QPos), o.N)
 	case len(o.Tables) < o.Units:
@@ -68,7 +70,8 @@ func (d *Device) planAttention(p *plan, o backend.Attention) error {
 	if err := checkAttention(kv, &o); err != nil {
 		return err
 	}
-	a, err := d.operands(o.N*o.NHeads*o.HeadDim, []backend.Buffer{o.Q, o.Out}, "Q", "Out")
+	// Q and Out hold the op's rows Row..Row+N-1.
+	a, err := d.operands((o.Row+o.N)*o.NHeads*o.HeadDim, []backend.Buffer{o.Q, o.Out}, "Q", "Out")
 	if err != nil {
 		return err
 	}
@@ -104,7 +107,7 @@ func (d *Device) planAttention(p *plan, o backend.Attention) error {
 	if err != nil {
 		return err
 	}
-	push := shaders.AttnPush{N: uint32(o.N), NHeads: uint32(o.NHeads), Units: uint32(o.Units),
+	push := shaders.AttnPush{N: uint32(o.N), Row: uint32(o.Row), NHeads: uint32(o.NHeads), Units: uint32(o.Units),
 		HeadDim: uint32(o.HeadDim), PageSize: uint32(kv.l.PageSize), SlotsPerChunk: uint32(kv.slotsPerChunk),
 		NChunks: uint32(len(kv.k)), TabOff: tabOff, QposOff: qposOff,
 		PagesPerSplit: uint32(pps), NSplits: uint32(splits), Scale: scale}
@@ -114,7 +117,7 @@ func (d *Device) planAttention(p *plan, o backend.Attention) error {
 	descs = append(descs, rd(kv.pos), wr(part), wr(a[1]))
 	add(p, "attn_split_f32", &push, [3]uint32{uint32(splits), uint32(o.NHeads), uint32(o.N)}, descs...)
 	if splits > 1 {
-		rp := shaders.AttnReducePush{N: uint32(o.N), NHeads: uint32(o.NHeads), HeadDim: uint32(o.HeadDim), NSplits: uint32(splits)}
+		rp := shaders.AttnReducePush{N: uint32(o.N), Row: uint32(o.Row), NHeads: uint32(o.NHeads), HeadDim: uint32(o.HeadDim), NSplits: uint32(splits)}
 		add(p, "attn_reduce_f32", &rp, [3]uint32{uint32(o.NHeads), uint32(o.N), 1}, rd(part), wr(a[1]))
 	}
 	return nil
@@ -135,7 +138,7 @@ func prefillTile(headDim, maxShared int) (bq, bk int, ok bool) {
 }
 
 func (d *Device) planPrefill(p *plan, kv *kvStore, o *backend.Attention, a []allocation, tabOff, qposOff uint32, scale float32, bq, bk int) {
-	push := shaders.AttnPrefillPush{N: uint32(o.N), NHeads: uint32(o.NHeads), Units: uint32(o.Units),
+	push := shaders.AttnPrefillPush{N: uint32(o.N), Row: uint32(o.Row), NHeads: uint32(o.NHeads), Units: uint32(o.Units),
 		PageSize: uint32(kv.l.PageSize), SlotsPerChunk: uint32(kv.slotsPerChunk), TabOff: tabOff,
 		QposOff: qposOff, Scale: scale}
 	descs := []desc{rd(a[0]), arenaDesc()}
@@ -161,7 +164,7 @@ func (d *Device) planScores(p *plan, kv *kvStore, o *backend.Attention, q alloca
 	rows := min(max(o.ScoreRows, 1), o.N)
 	push := shaders.AttnScoresPush{NHeads: uint32(o.NHeads), Units: uint32(o.Units), HeadDim: uint32(o.HeadDim),
 		PageSize: uint32(kv.l.PageSize), SlotsPerChunk: uint32(kv.slotsPerChunk), NChunks: uint32(len(kv.k)),
-		TabOff: tabOff, QposOff: qposOff, Row0: uint32(o.N - rows), NRows: uint32(rows),
+		TabOff: tabOff, QposOff: qposOff, Row: uint32(o.Row), Row0: uint32(o.N - rows), NRows: uint32(rows),
 		ScoreStride: uint32(o.ScoreStride), Scale: scale}
 	descs := []desc{rd(q), arenaDesc()}
 	descs = append(descs, chunkDescs(kv.k, false)...)
