@@ -20,7 +20,7 @@ type Options struct {
 	StepTokens int           // tokens per step (decode tokens plus prompts); 0 = 512
 	MaxQueue   int           // requests waiting for admission; 0 = 64
 	KV         *scope.Config // default KV policy; nil = full KV in the paged pool
-	Runner     Runner        // nil = a SessionRunner with Parallel workers
+	Runner     Runner        // nil = a BatchRunner over one pool of KVMemory bytes
 }
 
 // Request is one generation.
@@ -56,6 +56,8 @@ type Engine struct {
 	geo    geometry
 	runner Runner
 	budget int64
+	// ownRunner is the runner New made (closed with the engine)
+	ownRunner interface{ Close() error }
 
 	mu       sync.Mutex
 	wake     chan struct{}
@@ -114,7 +116,12 @@ func (e *Engine) defaults(m *runtime.Model) error {
 	e.reserve = e.geo.bytes
 	e.runner = o.Runner
 	if e.runner == nil {
-		e.runner = &SessionRunner{Model: m, Workers: o.Parallel}
+		r, err := NewBatchRunner(m, runtime.BatchOptions{ContextLen: e.geo.context, KVMemory: e.budget,
+			PageSize: o.KV.PageSize, GQA: o.KV.GQA, StepTokens: o.StepTokens, Seqs: o.Parallel})
+		if err != nil {
+			return err
+		}
+		e.runner, e.ownRunner = r, r
 	}
 	return nil
 }

@@ -163,12 +163,15 @@ func TestSlideProjectionAdmitsMoreThanFullKV(t *testing.T) {
 
 func TestPreemptedSequenceIsRecomputed(t *testing.T) {
 	m := openStories(t)
-	e := newEngine(t, m, Options{Parallel: 2})
-	// Reserve too little: the sequences run out of pages, are preempted and recomputed.
+	// A pool that holds the longer sequence but not both, and reservations too small: both
+	// start, the pool runs out, one is preempted and recomputed after the other.
+	probe := newEngine(t, m, Options{Parallel: 2})
+	e := newEngine(t, m, Options{Parallel: 2, KVMemory: probe.reserve(*probe.opt.KV, 16, 80)})
 	proj := e.reserve
 	e.reserve = func(kv scope.Config, prompt, maxNew int) int64 { return proj(kv, prompt, 1) }
 	var chans []<-chan Event
-	for _, j := range mixed[:2] {
+	jobs := []job{mixed[1], mixed[3]} // 22+60 and 24+50 tokens: 6 and 5 pages per unit
+	for _, j := range jobs {
 		j.kv = nil
 		ch, err := e.Submit(context.Background(), Request{Prompt: e.encode(j.prompt), MaxTokens: j.n})
 		if err != nil {
@@ -181,7 +184,7 @@ func TestPreemptedSequenceIsRecomputed(t *testing.T) {
 		if last.Err != nil {
 			t.Fatalf("request %d: %v", i, last.Err)
 		}
-		if want := single(t, m, mixed[i].prompt, mixed[i].n, nil); got != want {
+		if want := single(t, m, jobs[i].prompt, jobs[i].n, nil); got != want {
 			t.Errorf("request %d after preemption:\n got %q\nwant %q", i, got, want)
 		}
 	}

@@ -18,6 +18,7 @@ type loopState struct {
 
 func (e *Engine) loop() {
 	defer close(e.done)
+	defer e.closeRunner()
 	defer e.stop()
 	var st loopState
 	for {
@@ -44,6 +45,13 @@ func (e *Engine) loop() {
 }
 
 // take moves submitted requests into the waiting queue.
+// closeRunner frees the runner New made, once every sequence has left it.
+func (e *Engine) closeRunner() {
+	if e.ownRunner != nil {
+		_ = e.ownRunner.Close()
+	}
+}
+
 func (e *Engine) take(st *loopState) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -189,7 +197,9 @@ func (e *Engine) compact(run []*sequence) []*sequence {
 func (e *Engine) outcome(st *loopState, s *sequence, w *Work) bool {
 	if w.Err != nil {
 		e.release(st, s)
-		if errors.Is(w.Err, runtime.ErrOutOfPages) && s.reserve < s.full {
+		// Out of pages: recompute later with a larger reservation, or once the other
+		// sequences (which share the pool) have given pages back.
+		if errors.Is(w.Err, runtime.ErrOutOfPages) && (s.reserve < s.full || len(st.running) > 1) {
 			s.reserve = min(2*s.reserve, s.full)
 			s.prefilled = false
 			e.preemptions.Add(1)
