@@ -201,10 +201,13 @@ type Stats struct {
 	Running, Waiting  int
 	KVBudget, KVInUse int64 // bytes: the budget and what running sequences reserve
 	KVPageBytes       int64 // bytes of one page with the default page size
-	Preemptions       int64
-	GeneratedTokens   int64
-	PromptTokens      int64
-	TokensPerSecond   float64 // generated tokens per second over the last 10 s
+	// PoolPages and PoolPagesUsed are the shared KV pool's pages and those in use now
+	// (0 when the runner has no shared pool).
+	PoolPages, PoolPagesUsed int
+	Preemptions              int64
+	GeneratedTokens          int64
+	PromptTokens             int64
+	TokensPerSecond          float64 // generated tokens per second over the last 10 s
 }
 
 // Stats returns the current state.
@@ -216,6 +219,9 @@ func (e *Engine) Stats() Stats {
 	s.Waiting = int(e.queued.Load())
 	s.KVBudget = e.budget
 	s.KVPageBytes = e.geo.pageBytes(e.opt.KV.PageSize)
+	if p, ok := e.runner.(interface{ Pages() (int, int) }); ok {
+		s.PoolPagesUsed, s.PoolPages = p.Pages()
+	}
 	s.Preemptions = e.preemptions.Load()
 	s.GeneratedTokens = e.generated.Load()
 	s.PromptTokens = e.prompted.Load()

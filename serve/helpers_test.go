@@ -85,12 +85,12 @@ func (f *fixture) close() {
 	f.eng.Close(ctx)
 }
 
-// waitIdle waits until the engine holds no request and no KV memory.
+// waitIdle waits until the engine holds no request, no reservation and no pool page.
 func waitIdle(t *testing.T, e *engine.Engine) {
 	t.Helper()
 	for i := 0; i < 300; i++ {
 		s := e.Stats()
-		if s.Running == 0 && s.Waiting == 0 && s.KVInUse == 0 {
+		if s.Running == 0 && s.Waiting == 0 && s.KVInUse == 0 && s.PoolPagesUsed == 0 {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)

@@ -128,7 +128,7 @@ func TestMetricsAndModels(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	for _, name := range []string{"scope_running_sequences 0", "scope_waiting_sequences 0", "scope_kv_pages_used 0",
-		"scope_kv_pages_free", "scope_generation_tokens_per_second", "scope_time_to_first_token_seconds_count 1",
+		"scope_kv_pages_free", "scope_kv_pool_pages_used 0", "scope_generation_tokens_per_second", "scope_time_to_first_token_seconds_count 1",
 		"scope_preemptions_total 0", "scope_generated_tokens_total 5", `scope_requests_total{outcome="length"} 1`} {
 		if !strings.Contains(string(b), name) {
 			t.Errorf("metrics lack %q", name)

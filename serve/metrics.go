@@ -27,6 +27,8 @@ func newMetrics(reg *prometheus.Registry, e *engine.Engine) *metrics {
 	gauge("scope_waiting_sequences", "Requests waiting for admission.", func(s engine.Stats) float64 { return float64(s.Waiting) })
 	gauge("scope_kv_pages_used", "KV pages reserved by running sequences.", func(s engine.Stats) float64 { return pages(s.KVInUse, s) })
 	gauge("scope_kv_pages_free", "KV pages not reserved.", func(s engine.Stats) float64 { return pages(s.KVBudget-s.KVInUse, s) })
+	gauge("scope_kv_pool_pages", "Pages of the shared KV pool.", func(s engine.Stats) float64 { return float64(s.PoolPages) })
+	gauge("scope_kv_pool_pages_used", "Pages of the shared KV pool holding entries now.", func(s engine.Stats) float64 { return float64(s.PoolPagesUsed) })
 	gauge("scope_generation_tokens_per_second", "Generated tokens per second over the last 10 s.", func(s engine.Stats) float64 { return s.TokensPerSecond })
 	counter("scope_generated_tokens_total", "Tokens generated.", func(s engine.Stats) float64 { return float64(s.GeneratedTokens) })
 	counter("scope_prompt_tokens_total", "Prompt tokens evaluated (recomputation included).", func(s engine.Stats) float64 { return float64(s.PromptTokens) })
