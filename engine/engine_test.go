@@ -143,7 +143,7 @@ func waitIdle(t *testing.T, e *Engine) {
 	t.Helper()
 	for i := 0; i < 200; i++ {
 		s := e.Stats()
-		if s.Running == 0 && s.Waiting == 0 && s.KVInUse == 0 {
+		if s.Running == 0 && s.Waiting == 0 && s.KVInUse == 0 && s.PoolPagesUsed == 0 {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)

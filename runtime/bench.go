@@ -27,7 +27,7 @@ type BenchResult struct {
 	WeightBytes    int64   `json:"weight_bytes_per_token"`
 	GenBytesPerSec float64 `json:"tg_weight_bytes_per_sec"`
 	// KVBytes is the device KV store of the benchmarked session (one sequence); with a KV
-	// policy, FullKVBytes is the contiguous full cache's for the same context.
+	// policy, FullKVBytes is the full cache's for the same context.
 	KVBytes     int64 `json:"kv_bytes_per_sequence"`
 	FullKVBytes int64 `json:"full_kv_bytes_per_sequence,omitempty"`
 	// GenDevice is the device's work per generated token (devices that count it: Vulkan).
@@ -148,7 +148,7 @@ func (m *Model) Bench(ctx context.Context, o BenchOptions) (*BenchResult, error)
 	return r, nil
 }
 
-// fullKVBytes allocates the contiguous full cache of a session like opts and returns its
+// fullKVBytes allocates the full-KV cache of a session like opts and returns its
 // device bytes.
 func (m *Model) fullKVBytes(opts SessionOptions) (int64, error) {
 	opts.KV, opts.KVMemory, opts.MaxPromptTokens = nil, 0, 0

@@ -52,7 +52,7 @@ func TestGenerateRunsTMinusOnePasses(t *testing.T) {
 	}
 	res := generateT(t, s, "abc", T)
 	if want := res.PromptTokens + T - 1; s.Pos() != want {
-		t.Errorf("contiguous cache: session at position %d after %d tokens, want %d", s.Pos(), T, want)
+		t.Errorf("full KV: session at position %d after %d tokens, want %d", s.Pos(), T, want)
 	}
 	cfg := kvpolicy.DefaultConfig()
 	cfg.Decode, cfg.DecodeBudget, cfg.Recent = kvpolicy.DecodeSlide, 16, 4

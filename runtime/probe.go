@@ -83,10 +83,6 @@ func (s *Session) slotPositions(table []int32, dst []int32) {
 			continue
 		}
 		slot := table[i/ps]*int32(ps) + int32(i%ps)
-		if s.pol != nil {
-			dst[i] = s.pol.pool.Pos(slot)
-		} else if i < s.pos {
-			dst[i] = int32(i) // the contiguous cache keeps position p in column p
-		}
+		dst[i] = s.pol.pool.Pos(slot)
 	}
 }

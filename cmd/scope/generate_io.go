@@ -72,7 +72,7 @@ type generateTimings struct {
 // generateKV is the KV cache's accounting: the positions held, and the policy's report
 // when a KV policy is set.
 type generateKV struct {
-	Policy     string          `json:"policy"` // "full+none": the contiguous cache
+	Policy     string          `json:"policy"` // "full+none": full KV
 	Positions  int             `json:"positions"`
 	ContextLen int             `json:"context_len"`
 	Report     *kvscope.Report `json:"report,omitempty"`

@@ -47,7 +47,7 @@ func (f *kvFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.stats, "kv-stats", "", "write the KV accounting (JSON) to this file")
 }
 
-// config returns the policy configuration, or nil for the plain contiguous cache.
+// config returns the policy configuration, or nil for full KV.
 func (f *kvFlags) config() (*scope.Config, error) {
 	c := scope.DefaultConfig()
 	var err error
