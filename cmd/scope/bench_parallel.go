@@ -51,6 +51,9 @@ func runParallel(m *scope.Model, s parallelSetup) ([]parallelRow, error) {
 	if s.p < 1 || s.n < 0 || s.reps < 1 {
 		return nil, fmt.Errorf("--parallel needs -p >= 1, -n >= 0 and -r >= 1")
 	}
+	if err := warmUp(m, s); err != nil {
+		return nil, err
+	}
 	var rows []parallelRow
 	for _, b := range s.levels {
 		row, err := runLevel(m, s, b)
@@ -60,6 +63,15 @@ func runParallel(m *scope.Model, s parallelSetup) ([]parallelRow, error) {
 		rows = append(rows, row)
 	}
 	return rows, nil
+}
+
+// warmUp runs one short untimed request, so that the first level does not pay for
+// faulting the weights in (llama-batched-bench warms up the same way).
+func warmUp(m *scope.Model, s parallelSetup) error {
+	w := s
+	w.levels, w.reps, w.p, w.n = []int{1}, 1, min(s.p, 16), 1
+	_, err := runLevel(m, w, 1)
+	return err
 }
 
 func runLevel(m *scope.Model, s parallelSetup, b int) (parallelRow, error) {
