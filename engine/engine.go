@@ -158,18 +158,26 @@ func (e *Engine) Submit(ctx context.Context, req Request) (<-chan Event, error) 
 	if err != nil {
 		return nil, err
 	}
+	if err := e.enqueue(s); err != nil {
+		return nil, err
+	}
+	return s.events, nil
+}
+
+// enqueue hands checked requests to the loop, all or none.
+func (e *Engine) enqueue(seqs ...*sequence) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.draining {
-		return nil, ErrDraining
+		return ErrDraining
 	}
-	if e.queued.Load() >= int64(e.opt.MaxQueue) {
-		return nil, fmt.Errorf("%w: %d requests waiting", ErrQueueFull, e.opt.MaxQueue)
+	if e.queued.Load()+int64(len(seqs)) > int64(e.opt.MaxQueue) {
+		return fmt.Errorf("%w: %d requests waiting", ErrQueueFull, e.opt.MaxQueue)
 	}
-	e.queued.Add(1)
-	e.inbox = append(e.inbox, s)
+	e.queued.Add(int64(len(seqs)))
+	e.inbox = append(e.inbox, seqs...)
 	e.signal()
-	return s.events, nil
+	return nil
 }
 
 func (e *Engine) signal() {
@@ -208,6 +216,7 @@ type Stats struct {
 	GeneratedTokens          int64
 	PromptTokens             int64
 	TokensPerSecond          float64 // generated tokens per second over the last 10 s
+	Steps                    StepStats
 }
 
 // Stats returns the current state.

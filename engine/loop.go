@@ -133,6 +133,7 @@ func (e *Engine) admit(st *loopState) {
 		s.seq, s.prefilled = seq, false
 		st.inUse += s.reserve
 		st.running = append(st.running, s)
+		e.notePeaks(st)
 	}
 }
 
@@ -169,6 +170,7 @@ func (e *Engine) step(st *loopState) {
 	if len(work) == 0 {
 		return
 	}
+	start := time.Now()
 	e.runner.Step(e.ctx, work)
 	var preempted []*sequence
 	for i, s := range who {
@@ -176,6 +178,7 @@ func (e *Engine) step(st *loopState) {
 			preempted = append(preempted, s)
 		}
 	}
+	e.timeStep(work, time.Since(start))
 	st.running = e.compact(st.running)
 	// Preempted sequences go back to the head of the queue, in their running order.
 	st.waiting = append(preempted, st.waiting...)

@@ -10,9 +10,10 @@ import (
 	"github.com/scopekv/scope/scope"
 )
 
-// kvPagesFor converts a KV memory budget into pages (F32 K and V per slot).
+// kvPagesFor converts a KV memory budget into pages: F32 K and V per slot, plus the
+// position kv.PagesFor adds itself (kvSlotBytes already counts it).
 func kvPagesFor(bytes int64, pageSize int, c model.Config) int {
-	return kv.PagesFor(bytes, pageSize, kvSlotBytes(c))
+	return kv.PagesFor(bytes, pageSize, kvSlotBytes(c)-4)
 }
 
 // policySlotHostBytes is the page pool's bookkeeping per slot (a position and a free-list

@@ -37,8 +37,13 @@ func runBench(args []string) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	membw := fs.Bool("membw", true, "measure the host's read bandwidth and report the roofline fraction")
 	vkStats := fs.Bool("vk-stats", false, "print the device's dispatches, barriers, submits and encode time per generated token")
+	var eb engineBenchFlags
+	eb.register(fs)
 	if _, err := parse(fs, args); err != nil {
 		return err
+	}
+	if eb.active() {
+		return eb.run(&mf, &kf, *pp, *tg, *reps, *depth, *asJSON)
 	}
 	if *pp < 0 || *tg < 0 || *depth < 0 || *reps < 1 {
 		return fmt.Errorf("-p, -n and -d must be >= 0 and -r >= 1")

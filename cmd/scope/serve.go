@@ -30,7 +30,7 @@ type serveFlags struct {
 	port, parallel, queue, maxTokens, step int
 	bodyKiB                                int64
 	drain                                  time.Duration
-	bench                                  benchFlags
+	bench                                  string
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -45,10 +45,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.maxTokens, "max-tokens", 0, "the most max_tokens a request may ask (0 = the context)")
 	fs.IntVar(&f.step, "step-tokens", 512, "tokens per engine step (decode tokens plus prompts)")
 	fs.Int64Var(&f.bodyKiB, "max-body", 1024, "request body limit in KiB (413 above)")
-	fs.StringVar(&f.bench.levels, "bench", "", "instead of serving, run the engine at these parallel levels (e.g. 1,4,8) and print tokens/s")
-	fs.IntVar(&f.bench.prompt, "bench-prompt", 128, "--bench: prompt tokens per sequence")
-	fs.IntVar(&f.bench.generated, "bench-n", 64, "--bench: generated tokens per sequence")
-	fs.IntVar(&f.bench.reps, "bench-reps", 3, "--bench: runs per level (the median is printed)")
+	fs.StringVar(&f.bench, "bench", "", "removed: use scope bench --parallel LEVELS -p P -n N")
 	fs.DurationVar(&f.drain, "drain-timeout", 5*time.Minute, "on SIGTERM, how long running requests may take to finish")
 }
 
@@ -59,14 +56,12 @@ func runServe(args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	kv, err := f.kv.config()
+	if f.bench != "" {
+		return fmt.Errorf("scope serve --bench moved: run scope bench --parallel %s -p P -n N (same model and --kv-* flags)", f.bench)
+	}
+	kv, err := engineKV(&f.kv, false)
 	if err != nil {
 		return err
-	}
-	if kv == nil {
-		d := kvpol.DefaultConfig()
-		d.PageSize = f.kv.pageSize
-		kv = &d
 	}
 	if f.parallel < 1 || f.queue < 1 || f.maxTokens < 0 || f.step < 1 || f.bodyKiB < 1 {
 		return errors.New("--parallel, --queue, --step-tokens and --max-body must be positive, --max-tokens not negative")
@@ -76,9 +71,6 @@ func runServe(args []string) error {
 		return err
 	}
 	defer m.Close()
-	if f.bench.levels != "" {
-		return runServeBench(m, &f, kv)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	return serveModel(ctx, m, &f, kv)
