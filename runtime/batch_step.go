@@ -17,6 +17,9 @@ type BatchItem struct {
 
 	Logits []float32 // out: the logits after the last token (valid until its next step)
 	Err    error     // out
+	// Shared (out, with Prefill) is the prompt tokens whose KV pages came from another
+	// sequence of the step with the same prompt start, instead of being computed.
+	Shared int
 }
 
 // itemRun is an item's progress through the passes of a step.
@@ -43,6 +46,11 @@ func (b *Batch) Step(ctx context.Context, items []BatchItem) error {
 		for _, r := range runs {
 			r.start()
 		}
+		for _, r := range runs {
+			if r.prompt && !r.done {
+				r.sharePrefix(runs)
+			}
+		}
 		for {
 			parts, owners := b.nextPass(runs)
 			if len(parts) == 0 {
@@ -67,7 +75,7 @@ func (b *Batch) enter(ctx context.Context, items []BatchItem) []*itemRun {
 	runs := make([]*itemRun, 0, len(items))
 	for i := range items {
 		it := &items[i]
-		it.Logits, it.Err = nil, nil
+		it.Logits, it.Err, it.Shared = nil, nil, 0
 		s := it.Session
 		if s == nil || s.fw != b.fw {
 			it.Err = fmt.Errorf("%w: the session is not one of this batch's", ErrBadConfig)
@@ -121,6 +129,43 @@ func (r *itemRun) start() {
 		return
 	}
 	r.chunks = s.pol.chunks(len(it.Tokens), s.fw.rows)
+}
+
+// sharePrefix takes the leading prompt pages from the decoding sequence of the step whose
+// prompt shares the longest start with this one (see scope.Manager.SharePrefix); the
+// prompt then runs from the first token not shared. At least the last token is computed:
+// it gives the logits.
+func (r *itemRun) sharePrefix(runs []*itemRun) {
+	var donor *Session
+	best := 0
+	for _, o := range runs {
+		d := o.s
+		if o.prompt || d == r.s || d.pol.mgr == nil || !d.pol.decoding {
+			continue
+		}
+		if n := commonPrefix(d.history[:min(d.promptLen, len(d.history))], r.left); n > best {
+			donor, best = d, n
+		}
+	}
+	if donor == nil {
+		return
+	}
+	s := r.s
+	n, err := s.pol.mgr.SharePrefix(donor.pol.mgr, min(best, len(r.left)-1))
+	if err != nil || n == 0 {
+		return // nothing shared: the prompt runs in full
+	}
+	s.pos, s.history = n, append(s.history[:0], r.left[:n]...)
+	r.left, r.it.Shared = r.left[n:], n
+	r.chunks = s.pol.chunks(len(r.left), s.fw.rows)
+}
+
+func commonPrefix(a, b []int32) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
 }
 
 // next prepares the item's next part: a prompt chunk or one decode token.

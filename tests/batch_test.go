@@ -106,6 +106,18 @@ func aloneGreedy(t *testing.T, m *scope.Model, c batchCase, prompt []int32) []in
 // batchGreedy runs every case in one Batch, each joining at its step.
 func batchGreedy(t *testing.T, m *scope.Model, cases []batchCase) [][]int32 {
 	t.Helper()
+	prompts := make([][]int32, len(cases))
+	for i, c := range cases {
+		prompts[i] = batchPrompt(c.prompt, i)
+	}
+	out, _ := batchGreedyPrompts(t, m, cases, prompts)
+	return out
+}
+
+// batchGreedyPrompts is batchGreedy with the prompts given; it also returns the prompt
+// tokens each case shared with another sequence.
+func batchGreedyPrompts(t *testing.T, m *scope.Model, cases []batchCase, prompts [][]int32) ([][]int32, []int) {
+	t.Helper()
 	b, err := m.NewBatch(scope.BatchOptions{ContextLen: 256, KVMemory: 2 << 20, StepTokens: 32, Seqs: 8})
 	if err != nil {
 		t.Fatal(err)
@@ -113,6 +125,7 @@ func batchGreedy(t *testing.T, m *scope.Model, cases []batchCase) [][]int32 {
 	defer b.Close()
 	_, total := b.Pages()
 	out := make([][]int32, len(cases))
+	shared := make([]int, len(cases))
 	sess := make([]*scope.Session, len(cases))
 	for i, c := range cases {
 		if sess[i], err = b.NewSession(c.kv); err != nil {
@@ -125,7 +138,7 @@ func batchGreedy(t *testing.T, m *scope.Model, cases []batchCase) [][]int32 {
 		for i, c := range cases {
 			switch {
 			case step == c.join:
-				items = append(items, scope.BatchItem{Session: sess[i], Tokens: batchPrompt(c.prompt, i), Prefill: true, MaxNew: c.maxNew})
+				items = append(items, scope.BatchItem{Session: sess[i], Tokens: prompts[i], Prefill: true, MaxNew: c.maxNew})
 			case step > c.join && len(out[i]) < c.maxNew:
 				items = append(items, scope.BatchItem{Session: sess[i], Tokens: out[i][len(out[i])-1:]})
 			default:
@@ -144,6 +157,7 @@ func batchGreedy(t *testing.T, m *scope.Model, cases []batchCase) [][]int32 {
 			if it.Err != nil {
 				t.Fatalf("%s at step %d: %v", cases[i].name, step, it.Err)
 			}
+			shared[i] += it.Shared
 			out[i] = append(out[i], argmax(it.Logits))
 			if len(out[i]) == cases[i].maxNew {
 				sess[i].Close()
@@ -153,5 +167,33 @@ func batchGreedy(t *testing.T, m *scope.Model, cases []batchCase) [][]int32 {
 	if used, _ := b.Pages(); used != 0 {
 		t.Errorf("%d of %d pages still used after every sequence closed", used, total)
 	}
-	return out
+	return out, shared
+}
+
+// TestBatchSharesPromptPrefix: a prompt that begins like a running sequence's prompt takes
+// its leading full pages instead of computing them, and both sequences still produce the
+// tokens of their requests run alone (the second one with a Slide policy over full
+// prefill, so its decode evictions touch only its own pages).
+func TestBatchSharesPromptPrefix(t *testing.T) {
+	path := synthModel(t, "tiny", quant.Q8_0)
+	for _, be := range backends(t) {
+		t.Run(be, func(t *testing.T) {
+			m := openModel(t, be, path)
+			slide := kvpolicy.DefaultConfig()
+			slide.Decode, slide.DecodeBudget, slide.Recent = kvpolicy.DecodeSlide, 12, 4
+			long := batchPrompt(50, 1)
+			branch := append(append([]int32(nil), long[:45]...), batchPrompt(9, 2)...)
+			cases := []batchCase{{"donor", nil, len(long), 30, 0}, {"branch", &slide, len(branch), 25, 3}}
+			prompts := [][]int32{long, branch}
+			got, shared := batchGreedyPrompts(t, m, cases, prompts)
+			if shared[1] != 32 { // two full 16-slot pages of the 45 common tokens
+				t.Errorf("branch shared %d prompt tokens, want 32", shared[1])
+			}
+			for i, c := range cases {
+				if want := aloneGreedy(t, m, c, prompts[i]); !slices.Equal(got[i], want) {
+					t.Errorf("%s: batched %v\nalone %v", c.name, got[i], want)
+				}
+			}
+		})
+	}
 }
