@@ -49,7 +49,7 @@ func (r *BatchRunner) Step(ctx context.Context, work []Work) {
 	}
 	err := r.b.Step(ctx, items)
 	for i := range work {
-		work[i].Logits, work[i].Err = items[i].Logits, items[i].Err
+		work[i].Logits, work[i].Err, work[i].Shared = items[i].Logits, items[i].Err, items[i].Shared
 		if work[i].Err == nil && work[i].Logits == nil {
 			work[i].Err = err
 		}

@@ -74,6 +74,7 @@ type Engine struct {
 	preemptions atomic.Int64
 	generated   atomic.Int64
 	prompted    atomic.Int64
+	shared      atomic.Int64
 }
 
 // New starts an engine over m. Close stops it.
@@ -215,6 +216,7 @@ type Stats struct {
 	Preemptions              int64
 	GeneratedTokens          int64
 	PromptTokens             int64
+	SharedPromptTokens       int64   // prompt tokens whose KV pages came from another sequence
 	TokensPerSecond          float64 // generated tokens per second over the last 10 s
 	Steps                    StepStats
 }
@@ -234,5 +236,6 @@ func (e *Engine) Stats() Stats {
 	s.Preemptions = e.preemptions.Load()
 	s.GeneratedTokens = e.generated.Load()
 	s.PromptTokens = e.prompted.Load()
+	s.SharedPromptTokens = e.shared.Load()
 	return s
 }

@@ -297,3 +297,39 @@ func TestQueueLimitAndDrain(t *testing.T) {
 		t.Errorf("submit after close: %v", err)
 	}
 }
+
+// A request whose prompt begins like a running one's shares its leading pages and still
+// produces the tokens of a run alone.
+func TestSharedPromptPrefix(t *testing.T) {
+	m := openStories(t)
+	e := newEngine(t, m, Options{Parallel: 2})
+	story := "Once upon a time, there was a little girl named Lily. She loved to play outside in the sun with her dog and her friends."
+	first, err := e.Submit(context.Background(), Request{Prompt: e.encode(story), MaxTokens: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-first // its prompt is in and it decodes
+	<-first
+	branch := story + " One day, Lily"
+	second, err := e.Submit(context.Background(), Request{Prompt: e.encode(branch), MaxTokens: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range []struct {
+		ch     <-chan Event
+		prompt string
+		n      int
+	}{{first, story, 80}, {second, branch, 30}} {
+		got, last := collect(t, c.ch)
+		if last.Err != nil {
+			t.Fatal(last.Err)
+		}
+		if want := single(t, m, c.prompt, c.n, nil); !strings.HasSuffix(want, got) {
+			t.Errorf("request %d:\n got %q\nwant %q", i, got, want)
+		}
+	}
+	if s := e.Stats(); s.SharedPromptTokens < 16 {
+		t.Errorf("%d prompt tokens shared, want at least a page", s.SharedPromptTokens)
+	}
+	waitIdle(t, e)
+}

@@ -215,6 +215,7 @@ func (e *Engine) outcome(st *loopState, s *sequence, w *Work) bool {
 	if w.Prefill {
 		s.prefilled = true
 		e.prompted.Add(int64(len(w.Tokens)))
+		e.shared.Add(int64(w.Shared))
 	}
 	e.sample(st, s, w.Logits)
 	return false

@@ -38,4 +38,5 @@ type Work struct {
 
 	Logits []float32 // out: logits after the last token
 	Err    error     // out
+	Shared int       // out, with Prefill: prompt tokens whose KV came from another sequence
 }

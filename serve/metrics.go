@@ -32,6 +32,7 @@ func newMetrics(reg *prometheus.Registry, e *engine.Engine) *metrics {
 	gauge("scope_generation_tokens_per_second", "Generated tokens per second over the last 10 s.", func(s engine.Stats) float64 { return s.TokensPerSecond })
 	counter("scope_generated_tokens_total", "Tokens generated.", func(s engine.Stats) float64 { return float64(s.GeneratedTokens) })
 	counter("scope_prompt_tokens_total", "Prompt tokens evaluated (recomputation included).", func(s engine.Stats) float64 { return float64(s.PromptTokens) })
+	counter("scope_prompt_tokens_shared_total", "Prompt tokens whose KV pages came from another sequence with the same prompt start.", func(s engine.Stats) float64 { return float64(s.SharedPromptTokens) })
 	counter("scope_preemptions_total", "Sequences preempted and requeued for recomputation.", func(s engine.Stats) float64 { return float64(s.Preemptions) })
 	m := &metrics{
 		ttft: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "scope_time_to_first_token_seconds",
