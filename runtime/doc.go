@@ -10,6 +10,15 @@
 // streaming the text through GenerateOptions.Stream (first the prompt, then each new
 // piece) and stopping at end of text, MaxTokens, a full context or a stop string.
 //
+// # Many sequences
+//
+// Model.NewBatch allocates one KV store and page pool for many sequences; Batch.NewSession
+// adds one (each with its own KV policy), and Batch.Step runs a step of all of them in one
+// forward pass: the matrix products read the weights once for every sequence's tokens,
+// attention goes through each sequence's own pages. With greedy sampling each sequence
+// gets the tokens it would get alone. A prompt that begins like a decoding sequence's
+// prompt shares its leading pages. Package engine schedules requests over a Batch.
+//
 // # Concurrency
 //
 // A Model is safe for concurrent use: several goroutines may each drive their own Session
