@@ -28,10 +28,11 @@ test: vet
 	$(MAKE) test-race
 	$(MAKE) test-vk-modes
 
-# The misuse, resource and fault-injection suites and the session lifecycle under the race
-# detector (docs/reliability.md).
+# The misuse, resource and fault-injection suites, the session lifecycle, the batched
+# step and the engine and server under the race detector (docs/reliability.md).
 test-race:
-	$(GO) test -race -count=1 -timeout 20m -run 'TestMisuse|TestResource|TestFault' ./tests
+	$(GO) test -race -count=1 -timeout 20m -run 'TestMisuse|TestResource|TestFault|TestBatch' ./tests
+	$(GO) test -race -count=1 ./engine ./serve
 	$(GO) test -race -count=1 -run 'TestForkCloseReturnsPages|FuzzSessionCalls|TestFork|TestContinue' ./runtime
 
 # The Vulkan tests again as a GPU would run them, on lavapipe: subgroups of 32
