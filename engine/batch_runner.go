@@ -50,7 +50,8 @@ func (r *BatchRunner) Step(ctx context.Context, work []Work) {
 	err := r.b.Step(ctx, items)
 	for i := range work {
 		work[i].Logits, work[i].Err, work[i].Shared = items[i].Logits, items[i].Err, items[i].Shared
-		if work[i].Err == nil && work[i].Logits == nil {
+		work[i].Pending = items[i].Pending
+		if work[i].Err == nil && work[i].Logits == nil && !work[i].Pending {
 			work[i].Err = err
 		}
 	}

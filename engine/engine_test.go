@@ -345,3 +345,65 @@ func TestSharedPromptPrefix(t *testing.T) {
 	}
 	waitIdle(t, e)
 }
+
+// stepLog is a BatchRunner that records, per step, how many decode tokens and prompt
+// continuations it carried.
+type stepLog struct {
+	*BatchRunner
+	mixed int // steps with a decode token and a prompt continuation
+}
+
+func (r *stepLog) Step(ctx context.Context, work []Work) {
+	decode, cont := 0, 0
+	for _, w := range work {
+		switch {
+		case !w.Prefill && len(w.Tokens) > 0:
+			decode++
+		case !w.Prefill:
+			cont++
+		}
+	}
+	if decode > 0 && cont > 0 {
+		r.mixed++
+	}
+	r.BatchRunner.Step(ctx, work)
+}
+
+// A prompt longer than a step's tokens goes in over several steps, and the sequences
+// already decoding go on in each of them; both produce the tokens of a run alone.
+func TestLongPromptDoesNotStallDecoding(t *testing.T) {
+	m := openStories(t)
+	budget := 2 * newEngine(t, m, Options{Parallel: 1}).Reserve(nil, 0, 256)
+	br, err := NewBatchRunner(m, runtime.BatchOptions{ContextLen: 256, KVMemory: budget, Seqs: 2, StepTokens: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer br.Close()
+	log := &stepLog{BatchRunner: br}
+	e := newEngine(t, m, Options{Parallel: 2, KVMemory: budget, StepTokens: 16, Runner: log})
+	short := "Once upon a time"
+	first, err := e.Submit(context.Background(), Request{Prompt: e.encode(short), MaxTokens: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-first
+	long := strings.Repeat("The little dog ran to the park and saw a big red ball. ", 6)
+	second, err := e.Submit(context.Background(), Request{Prompt: e.encode(long), MaxTokens: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, last := collect(t, second)
+	if last.Err != nil {
+		t.Fatal(last.Err)
+	}
+	if want := single(t, m, long, 10, nil); got != want {
+		t.Errorf("long prompt:\n got %q\nwant %q", got, want)
+	}
+	if _, last := collect(t, first); last.Err != nil {
+		t.Fatal(last.Err)
+	}
+	if log.mixed < 3 {
+		t.Errorf("%d steps carried a decode token with a prompt continuation, want several", log.mixed)
+	}
+	waitIdle(t, e)
+}

@@ -130,7 +130,7 @@ func (e *Engine) admit(st *loopState) {
 			s.finish("", fmt.Errorf("allocating the sequence: %w", err))
 			continue
 		}
-		s.seq, s.prefilled = seq, false
+		s.seq, s.prefilled, s.prompting = seq, false, false
 		st.inUse += s.reserve
 		st.running = append(st.running, s)
 		e.notePeaks(st)
@@ -145,22 +145,24 @@ func (e *Engine) release(st *loopState, s *sequence) {
 	}
 }
 
-// step runs the decode tokens of every prefilled sequence and as many prompts as the step
-// budget allows (at least one, so a long prompt is never starved), then samples.
+// step runs the decode tokens of every prefilled sequence, the prompts the runner holds
+// partly in, and as many new prompts as the step budget allows (at least one, so a long
+// prompt is never starved), then samples. A runner may take a long prompt in chunks over
+// several steps (Work.Pending), so that it does not hold up the decoding sequences.
 func (e *Engine) step(st *loopState) {
 	var work []Work
 	var who []*sequence
 	budget := e.opt.StepTokens
 	prefills := 0
 	for _, s := range st.running {
-		if !s.prefilled {
+		if !s.prefilled && !s.prompting {
 			continue
 		}
 		work, who = append(work, s.work()), append(who, s)
 		budget--
 	}
 	for _, s := range st.running {
-		if s.prefilled || (prefills > 0 && s.tokens() > budget) {
+		if s.prefilled || s.prompting || (prefills > 0 && s.tokens() > budget) {
 			continue
 		}
 		work, who = append(work, s.work()), append(who, s)
@@ -204,7 +206,7 @@ func (e *Engine) outcome(st *loopState, s *sequence, w *Work) bool {
 		// sequences (which share the pool) have given pages back.
 		if errors.Is(w.Err, runtime.ErrOutOfPages) && (s.reserve < s.full || len(st.running) > 1) {
 			s.reserve = min(2*s.reserve, s.full)
-			s.prefilled = false
+			s.prefilled, s.prompting = false, false
 			e.preemptions.Add(1)
 			e.queued.Add(1)
 			return true
@@ -213,9 +215,15 @@ func (e *Engine) outcome(st *loopState, s *sequence, w *Work) bool {
 		return false
 	}
 	if w.Prefill {
-		s.prefilled = true
-		e.prompted.Add(int64(len(w.Tokens)))
 		e.shared.Add(int64(w.Shared))
+	}
+	if w.Pending {
+		s.prompting = true
+		return false
+	}
+	if w.Prefill || s.prompting {
+		s.prefilled, s.prompting = true, false
+		e.prompted.Add(int64(len(s.prompt) + len(s.out)))
 	}
 	e.sample(st, s, w.Logits)
 	return false

@@ -39,4 +39,7 @@ type Work struct {
 	Logits []float32 // out: logits after the last token
 	Err    error     // out
 	Shared int       // out, with Prefill: prompt tokens whose KV came from another sequence
+	// Pending (out): the prompt is partly in; a later step continues it with a Work of
+	// no Tokens. Logits are then nil.
+	Pending bool
 }

@@ -26,7 +26,8 @@ type sequence struct {
 	full      int64 // the most it can need
 	seq       Seq   // nil while waiting
 	out       []int32
-	prefilled bool
+	prefilled bool // the prompt is in: the sequence decodes
+	prompting bool // the runner holds a prompt that is partly in (Work.Pending)
 	first     bool // the first event has been sent
 }
 
@@ -101,6 +102,9 @@ func (s *sequence) recent() []int32 {
 
 // work is the sequence's share of the next step.
 func (s *sequence) work() Work {
+	if s.prompting {
+		return Work{Seq: s.seq} // the rest of the prompt
+	}
 	if !s.prefilled {
 		ids := append(s.prompt[:len(s.prompt):len(s.prompt)], s.out...)
 		return Work{Seq: s.seq, Tokens: ids, Prefill: true, MaxNew: s.maxNew - len(s.out)}
@@ -110,7 +114,7 @@ func (s *sequence) work() Work {
 
 // tokens is what the work will evaluate (for the step budget).
 func (s *sequence) tokens() int {
-	if !s.prefilled {
+	if !s.prefilled && !s.prompting {
 		return len(s.prompt) + len(s.out)
 	}
 	return 1

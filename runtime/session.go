@@ -43,6 +43,8 @@ type Session struct {
 	logits  []float32
 	life    sessionLife
 
+	prompt *promptLeft // a Batch prompt that has not all run yet
+
 	probe      *Probe
 	promptLen  int // tokens of the first Eval after Reset
 	decodeStep int // tokens evaluated since the prompt
@@ -179,6 +181,7 @@ func (s *Session) Reset() {
 
 func (s *Session) reset() {
 	s.pol.end()
+	s.prompt = nil
 	s.pos, s.promptLen, s.decodeStep = 0, 0, 0
 	s.history = s.history[:0]
 }

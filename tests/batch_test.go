@@ -126,6 +126,8 @@ func batchGreedyPrompts(t *testing.T, m *scope.Model, cases []batchCase, prompts
 	_, total := b.Pages()
 	out := make([][]int32, len(cases))
 	shared := make([]int, len(cases))
+	pending := make([]bool, len(cases))
+	pendingSteps := 0
 	sess := make([]*scope.Session, len(cases))
 	for i, c := range cases {
 		if sess[i], err = b.NewSession(c.kv); err != nil {
@@ -139,6 +141,8 @@ func batchGreedyPrompts(t *testing.T, m *scope.Model, cases []batchCase, prompts
 			switch {
 			case step == c.join:
 				items = append(items, scope.BatchItem{Session: sess[i], Tokens: prompts[i], Prefill: true, MaxNew: c.maxNew})
+			case step > c.join && pending[i]: // the rest of its prompt
+				items = append(items, scope.BatchItem{Session: sess[i]})
 			case step > c.join && len(out[i]) < c.maxNew:
 				items = append(items, scope.BatchItem{Session: sess[i], Tokens: out[i][len(out[i])-1:]})
 			default:
@@ -158,11 +162,18 @@ func batchGreedyPrompts(t *testing.T, m *scope.Model, cases []batchCase, prompts
 				t.Fatalf("%s at step %d: %v", cases[i].name, step, it.Err)
 			}
 			shared[i] += it.Shared
+			if pending[i] = it.Pending; it.Pending {
+				pendingSteps++
+				continue
+			}
 			out[i] = append(out[i], argmax(it.Logits))
 			if len(out[i]) == cases[i].maxNew {
 				sess[i].Close()
 			}
 		}
+	}
+	if pendingSteps == 0 {
+		t.Error("no prompt was taken in chunks over several steps")
 	}
 	if used, _ := b.Pages(); used != 0 {
 		t.Errorf("%d of %d pages still used after every sequence closed", used, total)
