@@ -174,13 +174,13 @@ func (e *Engine) step(st *loopState) {
 	}
 	start := time.Now()
 	e.runner.Step(e.ctx, work)
+	e.timeStep(work, time.Since(start)) // before the outcomes: a finished request sees its steps
 	var preempted []*sequence
 	for i, s := range who {
 		if e.outcome(st, s, &work[i]) {
 			preempted = append(preempted, s)
 		}
 	}
-	e.timeStep(work, time.Since(start))
 	st.running = e.compact(st.running)
 	// Preempted sequences go back to the head of the queue, in their running order.
 	st.waiting = append(preempted, st.waiting...)
