@@ -29,15 +29,14 @@ var linearCases = []struct {
 // kernel with its epilogue.
 func TestLinear(t *testing.T) {
 	for path, d := range productPaths(t) {
-		for kernel, maxN := range batchKernels {
-			testLinear(t, d, path+" "+kernel, maxN)
+		for kernel, lim := range batchKernels {
+			testLinear(t, d, path+" "+kernel, lim)
 		}
 	}
 }
 
-func testLinear(t *testing.T, d *Device, name string, maxN int) {
-	defer func(n int) { d.matvecMaxN = n }(d.matvecMaxN)
-	d.matvecMaxN = maxN
+func testLinear(t *testing.T, d *Device, name string, lim [2]int) {
+	defer useKernel(d, lim)()
 	tw := newTwin(t, d)
 	for _, c := range linearCases {
 		rows := 0
@@ -198,10 +197,9 @@ func TestFP16LargeActivations(t *testing.T) {
 	if !d.FP16() {
 		t.Skip("no fp16 products on this device")
 	}
-	for kernel, maxN := range batchKernels {
+	for kernel, lim := range batchKernels {
 		func() {
-			defer func(n int) { d.matvecMaxN = n }(d.matvecMaxN)
-			d.matvecMaxN = maxN
+			defer useKernel(d, lim)()
 			tw := newTwin(t, d)
 			for _, typ := range []quant.Type{quant.F16, quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q6_K} {
 				rows, cols := 37, 256

@@ -63,7 +63,7 @@ func (d *Device) planLinear(p *plan, o backend.Linear) error {
 	if err != nil {
 		return err
 	}
-	if o.N <= d.matvecMaxN && (!o.Gated || d.matvecRows%2 == 0) {
+	if _, ok := d.matvecTokens(o.N); ok && (!o.Gated || d.matvecRows%2 == 0) {
 		for _, part := range w.parts {
 			d.planMatMulPart(p, w, part, x, lo, nrm, o.N)
 		}

@@ -22,6 +22,31 @@ func matvecMaxN(p *physInfo, software bool) int {
 	return 1
 }
 
+// matvecBatchMax is the largest batch above matvecMaxN that the matrix-vector kernel
+// still takes, with several tokens per workgroup (the decode steps of several sequences):
+// a weight block is then fetched once for all of them instead of once per token.
+const matvecBatchMax = 32
+
+// matvecTokens returns the tokens per workgroup of the matrix-vector kernel for a batch
+// of n (1 up to matvecMaxN; else the power of two >= n whose sums fit shared memory), and
+// false when the tiled kernel takes the batch.
+func (d *Device) matvecTokens(n int) (int, bool) {
+	if n <= d.matvecMaxN {
+		return 1, true
+	}
+	if n > d.matvecBatchMax {
+		return 0, false
+	}
+	nt := 1
+	for nt < n {
+		nt *= 2
+	}
+	for nt > 1 && (d.matvecRows+1)*nt*d.matvecWG*4 > d.phys.maxSharedMemory {
+		nt /= 2
+	}
+	return nt, true
+}
+
 func (d *Device) planEmbed(p *plan, o backend.Embed) error {
 	if len(o.Tokens) == 0 {
 		return nil
@@ -132,7 +157,7 @@ type normPrologue struct {
 // plain single outputs and no prologue.
 func (d *Device) planMatMulPart(p *plan, w *weight, part weightPart, x allocation, out linearOuts, nrm normPrologue, n int) {
 	t := nativeTypes[w.typ] + "_" + d.productType(w)
-	if n <= d.matvecMaxN {
+	if nt, ok := d.matvecTokens(n); ok {
 		push := shaders.MatVecPush{Rows: uint32(part.rows), Cols: uint32(w.cols), RowBytes: uint32(w.rowBytes),
 			Row0: uint32(part.row0), N: uint32(n), OutStride: uint32(w.rows), Split1: uint32(out.split1),
 			Split2: uint32(out.split2), Eps: nrm.eps}
@@ -145,8 +170,8 @@ func (d *Device) planMatMulPart(p *plan, w *weight, part weightPart, x allocatio
 			nw = nrm.w
 		}
 		descs := append(append([]desc{rd(part.a), rd(x)}, out.descs()...), rd(nw))
-		add(p, kernel, &push, p.groups1D(ceilDiv(part.rows, d.matvecRows), n), descs...)
-		p.withSpec(uint32(d.matvecWG), uint32(d.matvecRows), out.epi, b2u(nrm.on))
+		add(p, kernel, &push, p.groups1D(ceilDiv(part.rows, d.matvecRows), ceilDiv(n, nt)), descs...)
+		p.withSpec(uint32(d.matvecWG), uint32(d.matvecRows), out.epi, b2u(nrm.on), uint32(nt))
 		return
 	}
 	push := shaders.MatMulPush{Rows: uint32(part.rows), Cols: uint32(w.cols), RowBytes: uint32(w.rowBytes),
