@@ -5,17 +5,50 @@ import (
 
 	"github.com/scopekv/scope/internal/backend"
 	"github.com/scopekv/scope/model"
+	"github.com/scopekv/scope/model/quant"
 )
 
-// fusion records which fused ops the device runs (backend.Linear, RoPEKV, ReadBack): a
-// step then takes about half the launches and one submission.
+// fusion records which fused ops the device runs (backend.Linear, its norm prologue,
+// RoPEKV, ReadBack): a step then takes fewer than half the launches and one submission.
 type fusion struct {
-	linear, ropeKV, readBack bool
+	linear, norm, ropeKV, readBack bool
 }
 
 func detectFusion(dev backend.Device) fusion {
-	return fusion{linear: dev.Supports(backend.Linear{}), ropeKV: dev.Supports(backend.RoPEKV{}),
-		readBack: dev.Supports(backend.ReadBack{})}
+	linear := dev.Supports(backend.Linear{})
+	return fusion{linear: linear, norm: linear && dev.Supports(backend.Linear{Norm: normProbe{}}),
+		ropeKV: dev.Supports(backend.RoPEKV{}), readBack: dev.Supports(backend.ReadBack{})}
+}
+
+// normProbe is a stand-in norm vector that asks Supports about Linear's norm prologue.
+type normProbe struct{}
+
+func (normProbe) Type() quant.Type { return quant.F32 }
+func (normProbe) Rows() int        { return 1 }
+func (normProbe) Cols() int        { return 1 }
+
+// appendNorm emits the RMSNorm of x's n rows into out for a consumer. Where the consumer
+// is a Linear (linear) and the device runs Linear's norm prologue it emits nothing: the
+// consumer normalises x itself. It returns the consumer's input and Norm (nil when the
+// RMSNorm was emitted).
+func (f *forward) appendNorm(ops []backend.Op, x, out backend.Buffer, w backend.Weight, n int,
+	linear bool) ([]backend.Op, backend.Buffer, backend.Weight) {
+	if linear && f.m.fuse.norm {
+		return ops, x, w
+	}
+	c := f.m.file.Config
+	return append(ops, backend.RMSNorm{X: x, Out: out, W: w, N: n, Dim: c.Dim, Eps: c.NormEps}), out, nil
+}
+
+// classifier is the logits' product of x's rows, after the final norm as its prologue
+// when norm is set (appendNorm).
+func (f *forward) classifier(x backend.Buffer, norm backend.Weight, rows int) backend.Op {
+	a, c := f.acts, f.m.file.Config
+	if norm != nil {
+		return backend.Linear{W: f.m.w.output, X: x, N: rows, Outs: []backend.Buffer{a.logits}, Norm: norm,
+			NormEps: c.NormEps}
+	}
+	return backend.MatMul{W: f.m.w.output, X: x, Out: a.logits, N: rows}
 }
 
 // uploadFused uploads a layer's Q, K and V as one weight (rows concatenated) and its gate

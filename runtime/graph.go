@@ -100,15 +100,18 @@ func (f *forward) buildOps(parts []*part) []backend.Op {
 	ops = append(ops, backend.Embed{Table: m.w.embed, Tokens: r.tokens, Out: a.x})
 	for l := range m.w.layers {
 		w := &m.w.layers[l]
-		ops = append(ops, backend.RMSNorm{X: a.x, Out: a.xb, W: w.attnNorm, N: n, Dim: c.Dim, Eps: c.NormEps})
-		ops = f.appendQKV(ops, parts[0].s, r, l)
+		var in backend.Buffer
+		var norm backend.Weight // the consumer's norm prologue (appendNorm)
+		ops, in, norm = f.appendNorm(ops, a.x, a.xb, w.attnNorm, n, w.qkv != nil)
+		ops = f.appendQKV(ops, parts[0].s, r, l, in, norm)
 		for _, p := range parts {
 			ops = append(ops, p.attentionOp(a, l))
 		}
 		ops = f.appendResidual(ops, w.wo, a.att, n)
-		ops = append(ops, backend.RMSNorm{X: a.x, Out: a.xb, W: w.ffnNorm, N: n, Dim: c.Dim, Eps: c.NormEps})
+		ops, in, norm = f.appendNorm(ops, a.x, a.xb, w.ffnNorm, n, w.gateUp != nil)
 		if w.gateUp != nil {
-			ops = append(ops, backend.Linear{W: w.gateUp, X: a.xb, N: n, Outs: []backend.Buffer{a.hb}, Gated: true})
+			ops = append(ops, backend.Linear{W: w.gateUp, X: in, N: n, Outs: []backend.Buffer{a.hb}, Gated: true,
+				Norm: norm, NormEps: c.NormEps})
 		} else {
 			ops = append(ops,
 				backend.MatMul{W: w.gate, X: a.xb, Out: a.hb, N: n},
@@ -133,10 +136,8 @@ func (f *forward) appendLogits(ops []backend.Op, parts []*part, n int) []backend
 		last = a.last
 	}
 	rows := len(parts)
-	ops = append(ops,
-		backend.RMSNorm{X: last, Out: a.norm, W: m.w.outNorm, N: rows, Dim: c.Dim, Eps: c.NormEps},
-		backend.MatMul{W: m.w.output, X: a.norm, Out: a.logits, N: rows},
-	)
+	ops, in, norm := f.appendNorm(ops, last, a.norm, m.w.outNorm, rows, m.fuse.linear)
+	ops = append(ops, f.classifier(in, norm, rows))
 	if m.fuse.readBack {
 		ops = append(ops, backend.ReadBack{Src: a.logits, Dst: f.logits[:rows*c.VocabSize]})
 		for _, p := range parts {
@@ -146,13 +147,14 @@ func (f *forward) appendLogits(ops []backend.Op, parts []*part, n int) []backend
 	return ops
 }
 
-// appendQKV emits the Q, K and V products, RoPE and the KV write.
-func (f *forward) appendQKV(ops []backend.Op, s *Session, r stepRows, l int) []backend.Op {
+// appendQKV emits the Q, K and V products of in (with its norm prologue, if any: see
+// appendNorm), RoPE and the KV write.
+func (f *forward) appendQKV(ops []backend.Op, s *Session, r stepRows, l int, in backend.Buffer, norm backend.Weight) []backend.Op {
 	a, c, w := f.acts, f.m.file.Config, &f.m.w.layers[l]
 	n := len(r.tokens)
 	if w.qkv != nil {
-		ops = append(ops, backend.Linear{W: w.qkv, X: a.xb, N: n, Outs: []backend.Buffer{a.q, a.k, a.v},
-			Widths: []int{c.NHeads * c.HeadDim, c.KVDim(), c.KVDim()}})
+		ops = append(ops, backend.Linear{W: w.qkv, X: in, N: n, Outs: []backend.Buffer{a.q, a.k, a.v},
+			Widths: []int{c.NHeads * c.HeadDim, c.KVDim(), c.KVDim()}, Norm: norm, NormEps: c.NormEps})
 	} else {
 		ops = append(ops,
 			backend.MatMul{W: w.wq, Bias: w.bq, X: a.xb, Out: a.q, N: n},

@@ -28,7 +28,10 @@ type RoPEPush struct{ N, NHeads, HeadDim, RopeDim, Neox, TabOff uint32 }
 type EmbedPush struct{ Cols, RowBytes, Row0, Rows, TokOff, NTok uint32 }
 
 // MatVecPush is matvec.comp's block.
-type MatVecPush struct{ Rows, Cols, RowBytes, Row0, N, OutStride, Split1, Split2 uint32 }
+type MatVecPush struct {
+	Rows, Cols, RowBytes, Row0, N, OutStride, Split1, Split2 uint32
+	Eps                                                      float32
+}
 
 // LinearEpiPush is linear_epi.comp's block.
 type LinearEpiPush struct{ N, OutStride, Split1, Split2 uint32 }

@@ -3,7 +3,8 @@
 // F16 and Q4_K rows, whose blocks are 16-byte aligned).
 //
 // The including kernel declares `uint w[]` and `uvec4 w4[]` (binding 0), `float xv[]`
-// and `vec4 xv4[]` (binding 1), includes quant.glsl and defines one WTYPE_*. A thread
+// and `vec4 xv4[]` (binding 1) and `vec4 xat4(uint j, uint xb, uint i)` (activations
+// 4i..4i+3 of the row at xb, the workgroup's token j), includes quant.glsl and defines one WTYPE_*. A thread
 // loads the activations of one 32-element group once (xgroup) and takes its dot product
 // with the same group of several rows (wdot32).
 //
@@ -38,13 +39,15 @@ float xscale(float m) {
 	return m > XMAX ? exp2(ceil(log2(m / XMAX))) : 1.0;
 }
 
-xgroup load_xgroup(uint x0) {
+// load_xgroup loads group g of the row at xb (the workgroup's token j) through the
+// kernel's xat4 (which applies the norm prologue, if any).
+xgroup load_xgroup(uint j, uint xb, uint g) {
 	xgroup x;
 	x.sum = 0.0;
 	vec4 v[8];
 	float m = 0.0;
 	for (uint i = 0u; i < 8u; i++) {
-		v[i] = xv4[(x0 >> 2) + i];
+		v[i] = xat4(j, xb, 8u * g + i);
 		x.sum += v[i].x + v[i].y + v[i].z + v[i].w;
 		vec4 a = abs(v[i]);
 		m = max(m, max(max(a.x, a.y), max(a.z, a.w)));

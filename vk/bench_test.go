@@ -164,3 +164,28 @@ func BenchmarkRunOverhead(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMatVecBatch compares a 2048x2048 product of 8 tokens through the batched
+// matrix-vector kernel (8 tokens per workgroup), once per token (8 workgroups per row
+// group), and through the tiled kernel, with one token for scale (8 x n=1).
+func BenchmarkMatVecBatch(b *testing.B) {
+	for _, pd := range benchDevices(b) {
+		for _, typ := range []quant.Type{quant.F16, quant.Q8_0, quant.Q4_0, quant.Q4_K} {
+			for _, c := range []struct {
+				name string
+				n    int
+				lim  [2]int
+			}{
+				{"n=1", 1, batchKernels["matvec"]},
+				{"n=8/batched", 8, batchKernels["batched"]},
+				{"n=8/per-token", 8, batchKernels["matvec"]},
+				{"n=8/tiled", 8, batchKernels["tiled"]},
+			} {
+				b.Run(pd.path+"/"+typ.String()+"/"+c.name, func(b *testing.B) {
+					defer useKernel(pd.d, c.lim)()
+					newBenchProduct(b, pd.d, typ, 2048, 2048, c.n).run(b)
+				})
+			}
+		}
+	}
+}

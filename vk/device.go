@@ -46,8 +46,10 @@ type Device struct {
 	matvecWG   int  // specialisations of the matrix-vector kernel: workgroup size,
 	matvecRows int  // rows per workgroup,
 	matvecTree bool // and shared-memory sums (no subgroup arithmetic)
-	matvecMaxN int  // the largest batch given to the matrix-vector kernel
+	matvecMaxN int  // the largest batch it takes one token per workgroup,
 	f16        bool // matrix products in fp16 (the _f16 kernels)
+	// the largest it takes with several tokens per workgroup (above matvecMaxN)
+	matvecBatchMax int
 
 	counters backend.Counters
 	rec      recording // what the command buffer holds (reuse.go)
@@ -116,6 +118,7 @@ func (d *Device) init() error {
 	d.matvecWG, d.matvecRows = matvecShape(&d.phys, software)
 	d.matvecTree = !d.hasSubgroup(subgroupBasic | subgroupArithmetic)
 	d.matvecMaxN = matvecMaxN(&d.phys, software)
+	d.matvecBatchMax = matvecBatchMax
 	if d.opts.Timings && d.phys.timestampBits == 0 {
 		return unsupported("%s cannot write timestamps on its compute queue", d.phys.name)
 	}

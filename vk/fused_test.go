@@ -29,15 +29,14 @@ var linearCases = []struct {
 // kernel with its epilogue.
 func TestLinear(t *testing.T) {
 	for path, d := range productPaths(t) {
-		for kernel, maxN := range batchKernels {
-			testLinear(t, d, path+" "+kernel, maxN)
+		for kernel, lim := range batchKernels {
+			testLinear(t, d, path+" "+kernel, lim)
 		}
 	}
 }
 
-func testLinear(t *testing.T, d *Device, name string, maxN int) {
-	defer func(n int) { d.matvecMaxN = n }(d.matvecMaxN)
-	d.matvecMaxN = maxN
+func testLinear(t *testing.T, d *Device, name string, lim [2]int) {
+	defer useKernel(d, lim)()
 	tw := newTwin(t, d)
 	for _, c := range linearCases {
 		rows := 0
@@ -46,30 +45,46 @@ func testLinear(t *testing.T, d *Device, name string, maxN int) {
 		}
 		w := tw.weight(c.typ, rows, c.cols, tw.randn(rows*c.cols, 0.5))
 		gw := tw.weight(c.typ, 2*rows, c.cols, tw.randn(2*rows*c.cols, 0.5))
+		norm := tw.weight(quant.F32, 1, c.cols, tw.randn(c.cols, 1))
 		for _, n := range []int{1, 3, 33} {
-			x := tw.buf(tw.randn(n*c.cols, 1))
-			outs := make([]tbuf, len(c.widths))
-			for i, wd := range c.widths {
-				outs[i] = tw.buf(tw.randn(n*wd, 1))
-			}
-			gated, acc := tw.zeros(n*rows), tw.buf(tw.randn(n*rows, 1))
-			tw.run(func(s int) []backend.Op {
-				bufs := make([]backend.Buffer, len(outs))
-				for i := range outs {
-					bufs[i] = outs[i][s]
-				}
-				return []backend.Op{
-					backend.Linear{W: w[s], X: x[s], N: n, Outs: bufs, Widths: c.widths},
-					backend.Linear{W: gw[s], X: x[s], N: n, Outs: []backend.Buffer{gated[s]}, Gated: true},
-					backend.Linear{W: gw[s], X: x[s], N: n, Outs: []backend.Buffer{acc[s]}, Gated: true, Accumulate: true},
-				}
-			})
+			x := tw.buf(tw.randn(n*c.cols, 3))
 			what := fmt.Sprintf("%s %s %v x %d n=%d", name, c.typ, c.widths, c.cols, n)
-			for i := range outs {
-				tw.compare(fmt.Sprintf("%s out %d", what, i), outs[i], matTol(d, c.typ))
+			for _, withNorm := range []bool{false, true} {
+				outs := make([]tbuf, len(c.widths))
+				for i, wd := range c.widths {
+					outs[i] = tw.buf(tw.randn(n*wd, 1))
+				}
+				gated, acc := tw.zeros(n*rows), tw.buf(tw.randn(n*rows, 1))
+				tw.run(func(s int) []backend.Op {
+					bufs := make([]backend.Buffer, len(outs))
+					for i := range outs {
+						bufs[i] = outs[i][s]
+					}
+					ops := []backend.Linear{
+						{W: w[s], X: x[s], N: n, Outs: bufs, Widths: c.widths},
+						{W: gw[s], X: x[s], N: n, Outs: []backend.Buffer{gated[s]}, Gated: true},
+						{W: gw[s], X: x[s], N: n, Outs: []backend.Buffer{acc[s]}, Gated: true, Accumulate: true},
+					}
+					var list []backend.Op
+					for _, op := range ops {
+						if withNorm {
+							op.Norm, op.NormEps = norm[s], 1e-5
+						}
+						list = append(list, op)
+					}
+					return list
+				})
+				what := what
+				if withNorm {
+					what += " norm"
+				}
+				for i := range outs {
+					tw.compare(fmt.Sprintf("%s out %d", what, i), outs[i], matTol(d, c.typ))
+				}
+				tw.compare(what+" gated", gated, matTol(d, c.typ))
+				tw.compare(what+" gated accumulate", acc, matTol(d, c.typ))
 			}
-			tw.compare(what+" gated", gated, matTol(d, c.typ))
-			tw.compare(what+" gated accumulate", acc, matTol(d, c.typ))
+			tw.compare(what+" x unchanged", x, 0)
 		}
 	}
 }
@@ -87,6 +102,8 @@ func TestLinearErrors(t *testing.T) {
 		{W: w, X: x, N: 1, Outs: []backend.Buffer{x}},
 		{W: odd, X: x, N: 1, Outs: []backend.Buffer{o}, Gated: true},
 		{W: w, X: x, N: 2, Outs: []backend.Buffer{o}},
+		{W: w, X: x, N: 1, Outs: []backend.Buffer{o}, Norm: tw.weight(quant.F32, 1, 31, tw.randn(31, 1))[1]},
+		{W: w, X: x, N: 1, Outs: []backend.Buffer{o}, Norm: w},
 	}
 	for i, op := range bad {
 		if err := d.Run(t.Context(), []backend.Op{op}); err == nil {
@@ -180,10 +197,9 @@ func TestFP16LargeActivations(t *testing.T) {
 	if !d.FP16() {
 		t.Skip("no fp16 products on this device")
 	}
-	for kernel, maxN := range batchKernels {
+	for kernel, lim := range batchKernels {
 		func() {
-			defer func(n int) { d.matvecMaxN = n }(d.matvecMaxN)
-			d.matvecMaxN = maxN
+			defer useKernel(d, lim)()
 			tw := newTwin(t, d)
 			for _, typ := range []quant.Type{quant.F16, quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q6_K} {
 				rows, cols := 37, 256

@@ -50,21 +50,29 @@ func matTol(d *Device, t quant.Type) float64 {
 	return tolF32
 }
 
-// batchKernels are the matvecMaxN settings under which batches run: the tiled kernel
-// (batches above one token) and the matrix-vector kernel (every batch).
-var batchKernels = map[string]int{"tiled": 1, "matvec": 1 << 20}
+// batchKernels are the kernels a batch can take, as the device's (matvecMaxN,
+// matvecBatchMax): tiled, the matrix-vector kernel once per token, and the matrix-vector
+// kernel with several tokens per workgroup (batches of 2-32 on GPUs).
+var batchKernels = map[string][2]int{"tiled": {1, 1}, "matvec": {1 << 20, 1}, "batched": {1, 32}}
+
+// useKernel sets d's batch limits to lim (batchKernels) and returns a function that
+// restores them.
+func useKernel(d *Device, lim [2]int) func() {
+	old := [2]int{d.matvecMaxN, d.matvecBatchMax}
+	d.matvecMaxN, d.matvecBatchMax = lim[0], lim[1]
+	return func() { d.matvecMaxN, d.matvecBatchMax = old[0], old[1] }
+}
 
 func TestMatMul(t *testing.T) {
 	for path, d := range productPaths(t) {
-		for kernel, maxN := range batchKernels {
-			testMatMul(t, d, path+" "+kernel, path == "fp16", maxN)
+		for kernel, lim := range batchKernels {
+			testMatMul(t, d, path+" "+kernel, path == "fp16", lim)
 		}
 	}
 }
 
-func testMatMul(t *testing.T, d *Device, name string, fp16 bool, maxN int) {
-	defer func(n int) { d.matvecMaxN = n }(d.matvecMaxN)
-	d.matvecMaxN = maxN
+func testMatMul(t *testing.T, d *Device, name string, fp16 bool, lim [2]int) {
+	defer useKernel(d, lim)()
 	tw := newTwin(t, d)
 	for _, c := range matmulCases {
 		tol := c.tol
@@ -95,7 +103,7 @@ func testMatMul(t *testing.T, d *Device, name string, fp16 bool, maxN int) {
 func TestWeightSplit(t *testing.T) {
 	d := openOrSkip(t, Options{DeviceIndex: -1, Validation: true, maxRange: 8192})
 	tw := newTwin(t, d)
-	d.matvecMaxN = 1 // batches of 3 use the tiled kernel
+	d.matvecMaxN, d.matvecBatchMax = 1, 1 // batches of 3 use the tiled kernel
 	for _, c := range []struct {
 		typ        quant.Type
 		rows, cols int

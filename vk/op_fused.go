@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/scopekv/scope/internal/backend"
+	"github.com/scopekv/scope/model/quant"
 	"github.com/scopekv/scope/shaders"
 )
 
@@ -58,11 +59,21 @@ func (d *Device) planLinear(p *plan, o backend.Linear) error {
 			return fmt.Errorf("gated weight part of rows [%d,%d) splits a gate/up pair", part.row0, part.row0+part.rows)
 		}
 	}
-	if o.N <= d.matvecMaxN && (!o.Gated || d.matvecRows%2 == 0) {
+	nrm, err := d.linearNorm(o, w)
+	if err != nil {
+		return err
+	}
+	if _, ok := d.matvecTokens(o.N); ok && (!o.Gated || d.matvecRows%2 == 0) {
 		for _, part := range w.parts {
-			d.planMatMulPart(p, w, part, x, lo, o.N)
+			d.planMatMulPart(p, w, part, x, lo, nrm, o.N)
 		}
 		return nil
+	}
+	if nrm.on {
+		// The tiled kernel has no prologue: the normalised rows go through scratch.
+		if x, err = d.planNormScratch(p, x, nrm, o.N, w.cols); err != nil {
+			return err
+		}
 	}
 	// The tiled kernel writes every product to scratch; a small kernel then stores them.
 	y, err := d.scratchArray("linear", o.N*w.rows)
@@ -70,7 +81,7 @@ func (d *Device) planLinear(p *plan, o backend.Linear) error {
 		return err
 	}
 	for _, part := range w.parts {
-		d.planMatMulPart(p, w, part, x, singleOut(y, w.rows), o.N)
+		d.planMatMulPart(p, w, part, x, singleOut(y, w.rows), normPrologue{}, o.N)
 	}
 	per := 1
 	if o.Gated {
@@ -81,6 +92,32 @@ func (d *Device) planLinear(p *plan, o backend.Linear) error {
 	add(p, "linear_epi_f32", &push, p.groups1D(ceilDiv(o.N*w.rows/per, 256), 1), descs...)
 	p.withSpec(lo.epi)
 	return nil
+}
+
+// linearNorm checks o's norm prologue: Norm is a float32 vector of W's width.
+func (d *Device) linearNorm(o backend.Linear, w *weight) (normPrologue, error) {
+	if o.Norm == nil {
+		return normPrologue{}, nil
+	}
+	nw, err := d.ownWeight(o.Norm, "Norm")
+	if err != nil {
+		return normPrologue{}, err
+	}
+	if nw.typ != quant.F32 || nw.rows != 1 || nw.cols != w.cols || len(nw.parts) != 1 {
+		return normPrologue{}, fmt.Errorf("Norm is %dx%d %s, want a 1x%d vector", nw.rows, nw.cols, nw.typ, w.cols)
+	}
+	return normPrologue{w: nw.parts[0].a, on: true, eps: o.NormEps}, nil
+}
+
+// planNormScratch records the RMSNorm of X's n rows into scratch and returns it.
+func (d *Device) planNormScratch(p *plan, x allocation, nrm normPrologue, n, cols int) (allocation, error) {
+	xn, err := d.scratchArray("linear norm", n*cols)
+	if err != nil {
+		return allocation{}, err
+	}
+	add(p, "rmsnorm_f32", &shaders.RMSNormPush{Dim: uint32(cols), N: uint32(n), Eps: nrm.eps},
+		p.groups1D(n, 1), rd(x), rd(nrm.w), wr(xn))
+	return xn, nil
 }
 
 // linearOutputs checks o's outputs against their widths and X.

@@ -22,6 +22,31 @@ func matvecMaxN(p *physInfo, software bool) int {
 	return 1
 }
 
+// matvecBatchMax is the largest batch above matvecMaxN that the matrix-vector kernel
+// still takes, with several tokens per workgroup (the decode steps of several sequences):
+// a weight block is then fetched once for all of them instead of once per token.
+const matvecBatchMax = 32
+
+// matvecTokens returns the tokens per workgroup of the matrix-vector kernel for a batch
+// of n (1 up to matvecMaxN; else the power of two >= n whose sums fit shared memory), and
+// false when the tiled kernel takes the batch.
+func (d *Device) matvecTokens(n int) (int, bool) {
+	if n <= d.matvecMaxN {
+		return 1, true
+	}
+	if n > d.matvecBatchMax {
+		return 0, false
+	}
+	nt := 1
+	for nt < n {
+		nt *= 2
+	}
+	for nt > 1 && (d.matvecRows+1)*nt*d.matvecWG*4 > d.phys.maxSharedMemory {
+		nt /= 2
+	}
+	return nt, true
+}
+
 func (d *Device) planEmbed(p *plan, o backend.Embed) error {
 	if len(o.Tokens) == 0 {
 		return nil
@@ -85,7 +110,7 @@ func (d *Device) planMatMul(p *plan, o backend.MatMul) error {
 		return unsupported("%d tokens in one MatMul", o.N)
 	}
 	for _, part := range w.parts {
-		d.planMatMulPart(p, w, part, x, singleOut(out, w.rows), o.N)
+		d.planMatMulPart(p, w, part, x, singleOut(out, w.rows), normPrologue{}, o.N)
 	}
 	if bias != nil {
 		push := shaders.BiasPush{Rows: uint32(w.rows), N: uint32(o.N)}
@@ -119,20 +144,34 @@ func (d *Device) productType(w *weight) string {
 	return "f32"
 }
 
+// normPrologue is a Linear's RMSNorm prologue for the matrix-vector kernel: its weights
+// (on) and epsilon.
+type normPrologue struct {
+	w   allocation
+	on  bool
+	eps float32
+}
+
 // planMatMulPart records the product of one weight part: the matrix-vector kernel stores
-// it through the epilogue of out; the tiled kernel takes plain single outputs only.
-func (d *Device) planMatMulPart(p *plan, w *weight, part weightPart, x allocation, out linearOuts, n int) {
+// it through the epilogue of out (after the norm prologue nrm); the tiled kernel takes
+// plain single outputs and no prologue.
+func (d *Device) planMatMulPart(p *plan, w *weight, part weightPart, x allocation, out linearOuts, nrm normPrologue, n int) {
 	t := nativeTypes[w.typ] + "_" + d.productType(w)
-	if n <= d.matvecMaxN {
+	if nt, ok := d.matvecTokens(n); ok {
 		push := shaders.MatVecPush{Rows: uint32(part.rows), Cols: uint32(w.cols), RowBytes: uint32(w.rowBytes),
-			Row0: uint32(part.row0), N: uint32(n), OutStride: uint32(w.rows), Split1: uint32(out.split1), Split2: uint32(out.split2)}
+			Row0: uint32(part.row0), N: uint32(n), OutStride: uint32(w.rows), Split1: uint32(out.split1),
+			Split2: uint32(out.split2), Eps: nrm.eps}
 		kernel := "matvec_" + t
 		if d.matvecTree {
 			kernel += "_tree"
 		}
-		descs := append([]desc{rd(part.a), rd(x)}, out.descs()...)
-		add(p, kernel, &push, p.groups1D(ceilDiv(part.rows, d.matvecRows), n), descs...)
-		p.withSpec(uint32(d.matvecWG), uint32(d.matvecRows), out.epi)
+		nw := x // bound but not read without the prologue
+		if nrm.on {
+			nw = nrm.w
+		}
+		descs := append(append([]desc{rd(part.a), rd(x)}, out.descs()...), rd(nw))
+		add(p, kernel, &push, p.groups1D(ceilDiv(part.rows, d.matvecRows), ceilDiv(n, nt)), descs...)
+		p.withSpec(uint32(d.matvecWG), uint32(d.matvecRows), out.epi, b2u(nrm.on), uint32(nt))
 		return
 	}
 	push := shaders.MatMulPush{Rows: uint32(part.rows), Cols: uint32(w.cols), RowBytes: uint32(w.rowBytes),

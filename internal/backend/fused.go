@@ -19,6 +19,11 @@ type ReadBack struct {
 // Outs[0][t][j] = silu(gate_j . X[t]) * (up_j . X[t]), (N, W.Rows/2). With Accumulate the
 // products are added to the outputs (a residual connection) instead of replacing them.
 // No output may alias X.
+//
+// With Norm set (a float32 vector of W.Cols) each row of X is first RMS-normalised and
+// multiplied by Norm, as RMSNorm{W: Norm, Eps: NormEps} into a scratch buffer followed by
+// the product of that buffer; X itself is left unchanged. A device that supports the
+// prologue answers Supports(Linear{Norm: w}) with true for a non-nil w.
 type Linear struct {
 	W          Weight
 	X          Buffer
@@ -27,6 +32,8 @@ type Linear struct {
 	Widths     []int
 	Gated      bool
 	Accumulate bool
+	Norm       Weight
+	NormEps    float32
 }
 
 // RoPEKV is RoPE of Q (NHeads) and of K (NKVHeads), both in place, followed by KVWrite of

@@ -32,9 +32,22 @@ func runLinear(o backend.Linear) error {
 	}
 	w := o.W.(*Weight)
 	x := buf(o.X)
+	var norm, xn []float32
+	if o.Norm != nil {
+		nw, ok := o.Norm.(*Weight)
+		if !ok || nw.rows != 1 || nw.cols != w.cols {
+			return fmt.Errorf("linear: Norm is not a 1x%d vector", w.cols)
+		}
+		norm, xn = nw.Data, make([]float32, w.cols)
+	}
 	y := make([]float32, w.rows)
 	for t := 0; t < o.N; t++ {
-		MatVec(y, w.Data, x[t*w.cols:(t+1)*w.cols], w.rows, w.cols)
+		xt := x[t*w.cols : (t+1)*w.cols]
+		if norm != nil {
+			RMSNorm(xn, xt, norm, o.NormEps)
+			xt = xn
+		}
+		MatVec(y, w.Data, xt, w.rows, w.cols)
 		if o.Gated {
 			for j := range widths[0] {
 				y[j] = SiLU(y[2*j]) * y[2*j+1]
