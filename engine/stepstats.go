@@ -9,7 +9,8 @@ import (
 // StepStats time the engine's steps, for benchmarks. A prefill step runs at least one
 // prompt or part of one (alone or beside decode tokens); a decode step runs only the
 // decode tokens of sequences that have their prompt in, one each. A step's time is the
-// runner's forward pass plus the engine's sampling and bookkeeping of its results.
+// runner's Step (the forward pass); it is recorded before the step's outcomes reach the
+// requests, so a request's last event comes after its last step is counted.
 type StepStats struct {
 	PrefillSteps, DecodeSteps int64
 	PrefillTime, DecodeTime   time.Duration
