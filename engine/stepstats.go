@@ -7,13 +7,14 @@ import (
 )
 
 // StepStats time the engine's steps, for benchmarks. A prefill step runs at least one
-// prompt (alone or beside decode tokens); a decode step runs only the decode tokens of
-// sequences that have their prompt in, one each. A step's time is the runner's forward
-// pass plus the engine's sampling and bookkeeping of its results.
+// prompt or part of one (alone or beside decode tokens); a decode step runs only the
+// decode tokens of sequences that have their prompt in, one each. A step's time is the
+// runner's Step (the forward pass); it is recorded before the step's outcomes reach the
+// requests, so a request's last event comes after its last step is counted.
 type StepStats struct {
 	PrefillSteps, DecodeSteps int64
 	PrefillTime, DecodeTime   time.Duration
-	PrefillTokens             int64 // prompt tokens evaluated in prefill steps (recomputations included)
+	PrefillTokens             int64 // prompt tokens evaluated (recomputations included; KV shared from another sequence not)
 	DecodeTokens              int64 // tokens evaluated in decode steps
 	PeakRunning               int   // the most sequences running at once
 	PeakKVInUse               int64 // the most KV bytes running sequences reserved at once
@@ -33,17 +34,23 @@ func (s StepStats) Sub(a StepStats) StepStats {
 // timeStep adds one finished step to the statistics.
 func (e *Engine) timeStep(work []Work, took time.Duration) {
 	var prompt, decode int64
+	prompting := false
 	for i := range work {
-		if work[i].Prefill {
-			prompt += int64(len(work[i].Tokens))
-		} else {
-			decode += int64(len(work[i].Tokens))
+		w := &work[i]
+		switch {
+		case w.Prefill: // a whole prompt, counted once even when it runs in chunks
+			prompting = true
+			prompt += int64(len(w.Tokens) - w.Shared)
+		case len(w.Tokens) == 0: // the rest of a pending prompt
+			prompting = true
+		default:
+			decode += int64(len(w.Tokens))
 		}
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	st := &e.stats.Steps
-	if prompt > 0 {
+	if prompting {
 		st.PrefillSteps++
 		st.PrefillTime += took
 		st.PrefillTokens += prompt

@@ -55,3 +55,30 @@ func TestSubmitAllAllOrNothing(t *testing.T) {
 		t.Errorf("refused requests were queued: %+v", s)
 	}
 }
+
+// Prompts longer than the step's tokens go in over several steps: every step that carries
+// part of a prompt is a prefill step, and each prompt's tokens count once.
+func TestStepStatsCountChunkedPrompts(t *testing.T) {
+	m := openStories(t)
+	const step, n = 8, 6
+	e := newEngine(t, m, Options{Parallel: 2, StepTokens: step})
+	prompt := e.encode("Lily liked to play in the garden with her friends every day. She")
+	reqs := []Request{{Prompt: prompt, MaxTokens: n, IgnoreEOS: true}, {Prompt: prompt[:len(prompt)-1], MaxTokens: n, IgnoreEOS: true}}
+	chans, err := e.SubmitAll(context.Background(), reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range chans {
+		if _, last := collect(t, ch); last.Err != nil {
+			t.Fatal(last.Err)
+		}
+	}
+	st := e.Stats().Steps
+	total := int64(2*len(prompt) - 1)
+	if st.PrefillTokens != total || st.PrefillSteps < (total+step-1)/step {
+		t.Errorf("steps %+v: want %d prompt tokens over at least %d steps", st, total, (total+step-1)/step)
+	}
+	if st.DecodeSteps == 0 || st.DecodeSteps > n-1 || st.DecodeTokens > 2*(n-1) {
+		t.Errorf("steps %+v: decode steps beyond the %d each sequence needs", st, n-1)
+	}
+}

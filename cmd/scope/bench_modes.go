@@ -28,13 +28,9 @@ func (f *engineBenchFlags) register(fs *flag.FlagSet) {
 func (f *engineBenchFlags) active() bool { return f.parallel != "" || f.capacity }
 
 func (f *engineBenchFlags) run(mf *modelFlags, kf *kvFlags, p, n, reps, depth int, asJSON bool) error {
-	switch {
-	case f.parallel != "" && f.capacity:
-		return errors.New("--parallel and --capacity are separate runs: pass one")
-	case depth != 0:
-		return errors.New("-d is not supported with --parallel or --capacity")
-	case f.step < 0:
-		return errors.New("--step-tokens must be >= 0")
+	levels, err := f.check(p, n, reps, depth)
+	if err != nil {
+		return err
 	}
 	kv, err := engineKV(kf, f.capacity)
 	if err != nil {
@@ -48,10 +44,6 @@ func (f *engineBenchFlags) run(mf *modelFlags, kf *kvFlags, p, n, reps, depth in
 	defer closeModel()
 	if f.capacity {
 		return f.runCapacity(m, mf, kf, kv, p, n, asJSON)
-	}
-	levels, err := parseLevels("--parallel", f.parallel)
-	if err != nil {
-		return err
 	}
 	rows, err := runParallel(m, parallelSetup{levels: levels, p: p, n: n, reps: reps, ctx: mf.ctx, kvMem: kf.memory(),
 		kv: kv, stepLimit: f.step})
@@ -69,6 +61,25 @@ func (f *engineBenchFlags) run(mf *modelFlags, kf *kvFlags, p, n, reps, depth in
 	fmt.Printf("scope bench --parallel: %s on %s, KV %s\n\n", modelName(mf.model), m.Device().Name, policyName(*kv))
 	printParallel(os.Stdout, rows)
 	return nil
+}
+
+// check validates the flags before the model is opened; it returns --parallel's levels.
+func (f *engineBenchFlags) check(p, n, reps, depth int) ([]int, error) {
+	switch {
+	case f.parallel != "" && f.capacity:
+		return nil, errors.New("--parallel and --capacity are separate runs: pass one")
+	case depth != 0:
+		return nil, errors.New("-d is not supported with --parallel or --capacity")
+	case f.step < 0:
+		return nil, errors.New("--step-tokens must be >= 0")
+	case f.capacity && (p < 1 || n < 1):
+		return nil, errors.New("--capacity needs -p >= 1 and -n >= 1")
+	case f.capacity:
+		return nil, nil
+	case p < 1 || n < 0 || reps < 1:
+		return nil, errors.New("--parallel needs -p >= 1, -n >= 0 and -r >= 1")
+	}
+	return parseLevels("--parallel", f.parallel)
 }
 
 // engineKV is the engine's KV policy from the --kv-* flags: full KV in the paged pool when
@@ -91,9 +102,6 @@ func engineKV(kf *kvFlags, capacity bool) (*kvpol.Config, error) {
 
 // runCapacity answers --capacity for full KV and for kv, under the same budget.
 func (f *engineBenchFlags) runCapacity(m *scope.Model, mf *modelFlags, kf *kvFlags, kv *kvpol.Config, p, n int, asJSON bool) error {
-	if p < 1 || n < 1 {
-		return errors.New("--capacity needs -p >= 1 and -n >= 1")
-	}
 	s := capacitySetup{p: p, n: n, ctx: mf.ctx, kvMem: kf.memory(), step: f.step}
 	full := kvpol.DefaultConfig()
 	full.PageSize = kv.PageSize

@@ -9,9 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -123,8 +121,7 @@ func (f *serveFlags) modelID() string {
 	if f.alias != "" {
 		return f.alias
 	}
-	base := filepath.Base(f.model.model)
-	return strings.TrimSuffix(base, filepath.Ext(base))
+	return modelStem(f.model.model)
 }
 
 // chatFormatter renders chat requests with --chat-template or the model's own template;
