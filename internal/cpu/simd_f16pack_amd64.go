@@ -70,3 +70,33 @@ func packedF16(pw []byte, groups int, a *act, t0, nt int, out []float32, ldo int
 		t += tile
 	}
 }
+
+//go:noescape
+func mmF16x16T6AVX2(w *byte, x *float32, ldx int, out *float32, ldo int, groups, n int)
+
+//go:noescape
+func mmF16x16T4AVX2(w *byte, x *float32, ldx int, out *float32, ldo int, groups, n int)
+
+//go:noescape
+func mvF16x16AVX2(w *byte, x *float32, out *float32, groups, n int)
+
+// packedF16AVX2 is the packedMat of the interleaved F16 layout on the AVX2 path: one
+// group (sixteen rows, two registers) by tiles of 6 or 4 tokens, the last one to three
+// tokens one at a time.
+func packedF16AVX2(pw []byte, groups int, a *act, t0, nt int, out []float32, ldo int) {
+	cols := a.cols
+	pw = pw[:groups*cols*f16PackBlock]
+	out = out[:(nt-1)*ldo+groups*packRows]
+	x := a.f32[t0*cols : (t0+nt)*cols]
+	t := 0
+	for ; t+6 <= nt; t += 6 {
+		mmF16x16T6AVX2(&pw[0], &x[t*cols], cols, &out[t*ldo], ldo, groups, cols)
+	}
+	if t+4 <= nt {
+		mmF16x16T4AVX2(&pw[0], &x[t*cols], cols, &out[t*ldo], ldo, groups, cols)
+		t += 4
+	}
+	for ; t < nt; t++ {
+		mvF16x16AVX2(&pw[0], &x[t*cols], &out[t*ldo], groups, cols)
+	}
+}
