@@ -10,7 +10,8 @@
 //
 // Registers: SI weights, DI token 0's activations (R12 token stride, R13 3x, R14 5x),
 // CX columns left, R10 the group's output of token 0, R15 the output token stride,
-// R11 groups left, Y14 the broadcast activation.
+// R11 groups left, Y14 the broadcast activation. The weights are prefetched 1.5 KiB ahead
+// (a chunk's first token tile streams them from memory).
 
 #define TOK(addr, acc0, acc1) \
 	VBROADCASTSS addr, Y14; \
@@ -53,6 +54,7 @@ group: \
 	MOVQ n+48(FP), CX; \
 	ZEROS; \
 col: \
+	PREFETCHT0 1536(SI); \
 	VCVTPH2PS (SI), Y12; \
 	VCVTPH2PS 16(SI), Y13; \
 	TOKS; \
