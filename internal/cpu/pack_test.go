@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	goruntime "runtime"
 	"testing"
 
 	"github.com/scopekv/scope/internal/backend"
@@ -207,11 +208,8 @@ func BenchmarkPacked(b *testing.B) {
 				run := func(name string, f func()) {
 					b.Run(fmt.Sprintf("%s/%s/nt=%d/%s", k.name, typ, nt, name), func(b *testing.B) {
 						b.SetBytes(int64(len(w)))
-						for i := 0; i < b.N; i++ {
-							f()
-						}
-						flops := 2 * float64(rows) * float64(cols) * float64(nt) * float64(b.N)
-						b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+						flops := 2 * float64(rows) * float64(cols) * float64(nt)
+						timeFlops(b, flops, f)
 					})
 				}
 				run("gguf", func() { k.mat[typ](w, rows, a, 0, nt, out, rows) })
@@ -234,5 +232,23 @@ func BenchmarkPackRows(b *testing.B) {
 				packRowsOf(typ, pw, w, rows/packRows, nb)
 			}
 		})
+	}
+}
+
+// timeFlops runs f b.N times on one locked OS thread and reports GFLOP/s per wall second
+// and, where the OS tells a thread's CPU time, per CPU second (cpu-GFLOP/s).
+func timeFlops(b *testing.B, flops float64, f func()) {
+	goruntime.LockOSThread()
+	defer goruntime.UnlockOSThread()
+	c0, ok := threadCPU()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f()
+	}
+	b.StopTimer()
+	total := flops * float64(b.N)
+	b.ReportMetric(total/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	if c1, ok1 := threadCPU(); ok && ok1 && c1 > c0 {
+		b.ReportMetric(total/(c1-c0).Seconds()/1e9, "cpu-GFLOP/s")
 	}
 }
