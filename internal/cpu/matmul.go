@@ -101,7 +101,8 @@ func (d *Device) runMat(w *weight, a *act, out []float32, bias []float32) {
 	packed := 0
 	if w.packed != nil && pk != nil {
 		packed = w.packedRows
-		grain = (grain + packRows - 1) / packRows * packRows
+		unit := packGrain(w.typ)
+		grain = (grain + unit - 1) / unit * unit
 	}
 	d.pool.parallel(rows, grain, func(_, lo, hi int) {
 		plo, phi := lo, min(hi, packed)

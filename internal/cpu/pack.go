@@ -35,6 +35,8 @@ func packedBlockBytes(t quant.Type) int {
 		return q4KPackBlock
 	case quant.Q6_K:
 		return q6KPackBlock
+	case quant.F16:
+		return f16PackBlock
 	}
 	return 0
 }
@@ -48,6 +50,9 @@ func packRowsOf(t quant.Type, dst, src []byte, groups, nb int) {
 		return
 	case quant.Q6_K:
 		packQ6K(dst, src, groups, nb)
+		return
+	case quant.F16:
+		packF16(dst, src, groups, nb)
 		return
 	}
 	bb, rowBytes := t.BlockBytes(), nb*t.BlockBytes()

@@ -45,6 +45,7 @@ func avx512Kernels() *kernelSet {
 		quant.Q4_0: packMat(mmQ4x16T8AVX512, mvQ4x16AVX512, 8, q4PackBlock),
 		quant.Q4_K: packMatK(mmQ4Kx16T8AVX512, mvQ4Kx16AVX512, q4KPackBlock, 5, fillSideQ4K),
 		quant.Q6_K: packMatK(mmQ6Kx16T8AVX512, mvQ6Kx16AVX512, q6KPackBlock, 9, fillSideQ6K),
+		quant.F16:  packedF16,
 	}
 	return k
 }

@@ -1,0 +1,102 @@
+//go:build amd64 && !purego
+
+package cpu
+
+// Kernels of the interleaved F16 layout (pack_f16.go): pairs >= 1 pairs of groups, the
+// second group gstride bytes after the first (0: the first again), n >= 1 columns; the mm
+// kernels take 12, 8 or 4 tokens whose activations are ldx floats apart.
+type mmF16PackFn func(w *byte, gstride int, x *float32, ldx int, out *float32, ldo int, pairs, n int)
+
+//go:noescape
+func mmF16x32T12AVX512(w *byte, gstride int, x *float32, ldx int, out *float32, ldo int, pairs, n int)
+
+//go:noescape
+func mmF16x32T8AVX512(w *byte, gstride int, x *float32, ldx int, out *float32, ldo int, pairs, n int)
+
+//go:noescape
+func mmF16x32T4AVX512(w *byte, gstride int, x *float32, ldx int, out *float32, ldo int, pairs, n int)
+
+//go:noescape
+func mvF16x32AVX512(w *byte, gstride int, x *float32, out *float32, pairs, n int)
+
+// f16Tile picks the kernel for the next tokens of rem: the largest tile that fits, except
+// that 16 tokens go as two tiles of 8 (12 + 4 would leave the least efficient tile), and
+// a nil kernel (one token, mvF16x32AVX512) below 4.
+func f16Tile(rem int) (int, mmF16PackFn) {
+	switch {
+	case rem >= 12 && rem != 16:
+		return 12, mmF16x32T12AVX512
+	case rem >= 8:
+		return 8, mmF16x32T8AVX512
+	case rem >= 4:
+		return 4, mmF16x32T4AVX512
+	}
+	return 1, nil
+}
+
+// packedF16 is the packedMat of the interleaved F16 layout: tiles of 12, 8 or 4 tokens
+// (f16Tile), the last one to three tokens one at a time. Pairs of groups go through the kernels
+// directly; an odd last group runs as a pair with itself into scratch, from which its
+// sixteen rows are copied.
+func packedF16(pw []byte, groups int, a *act, t0, nt int, out []float32, ldo int) {
+	cols := a.cols
+	gb := cols * f16PackBlock
+	pw = pw[:groups*gb]
+	out = out[:(nt-1)*ldo+groups*packRows]
+	x := a.f32[t0*cols : (t0+nt)*cols]
+	pairs := groups / 2
+	var odd [12 * 2 * packRows]float32 // the odd group's tile: 32 sums per token
+	for t := 0; t < nt; {
+		tile, fn := f16Tile(nt - t)
+		xt := x[t*cols:]
+		if pairs > 0 {
+			if fn != nil {
+				fn(&pw[0], gb, &xt[0], cols, &out[t*ldo], ldo, pairs, cols)
+			} else {
+				mvF16x32AVX512(&pw[0], gb, &xt[0], &out[t*ldo], pairs, cols)
+			}
+		}
+		if groups%2 == 1 {
+			last := &pw[(groups-1)*gb]
+			if fn != nil {
+				fn(last, 0, &xt[0], cols, &odd[0], 2*packRows, 1, cols)
+			} else {
+				mvF16x32AVX512(last, 0, &xt[0], &odd[0], 1, cols)
+			}
+			for i := 0; i < tile; i++ {
+				copy(out[(t+i)*ldo+(groups-1)*packRows:(t+i)*ldo+groups*packRows], odd[i*2*packRows:])
+			}
+		}
+		t += tile
+	}
+}
+
+//go:noescape
+func mmF16x16T6AVX2(w *byte, x *float32, ldx int, out *float32, ldo int, groups, n int)
+
+//go:noescape
+func mmF16x16T4AVX2(w *byte, x *float32, ldx int, out *float32, ldo int, groups, n int)
+
+//go:noescape
+func mvF16x16AVX2(w *byte, x *float32, out *float32, groups, n int)
+
+// packedF16AVX2 is the packedMat of the interleaved F16 layout on the AVX2 path: one
+// group (sixteen rows, two registers) by tiles of 6 or 4 tokens, the last one to three
+// tokens one at a time.
+func packedF16AVX2(pw []byte, groups int, a *act, t0, nt int, out []float32, ldo int) {
+	cols := a.cols
+	pw = pw[:groups*cols*f16PackBlock]
+	out = out[:(nt-1)*ldo+groups*packRows]
+	x := a.f32[t0*cols : (t0+nt)*cols]
+	t := 0
+	for ; t+6 <= nt; t += 6 {
+		mmF16x16T6AVX2(&pw[0], &x[t*cols], cols, &out[t*ldo], ldo, groups, cols)
+	}
+	if t+4 <= nt {
+		mmF16x16T4AVX2(&pw[0], &x[t*cols], cols, &out[t*ldo], ldo, groups, cols)
+		t += 4
+	}
+	for ; t < nt; t++ {
+		mvF16x16AVX2(&pw[0], &x[t*cols], &out[t*ldo], groups, cols)
+	}
+}
