@@ -87,10 +87,14 @@
 // Weights of type F32, F16, Q8_0, Q4_0, Q4_K and Q6_K are read in their GGUF layout;
 // one-row weights (norms, biases) and BF16 are stored as F32, other types are dequantised
 // once at upload to F16. Activations are float32 in memory. Prefill attention is tiled
-// over queries; decode attention is split over the cache and reduced. Batches use a tiled
-// matrix-matrix kernel (32x32 tiles in shared memory, four weights dequantised per load)
-// on GPUs, and the matrix-vector kernel once per token on software devices (matvecMaxN:
-// on lavapipe 3.5-4x faster for 64 tokens with float32 products, 1-1.8x with fp16).
+// over queries; decode attention is split over the cache and reduced. Batches of 2-32
+// tokens use the matrix-vector kernel with up to 32 tokens per workgroup on GPUs
+// (matvecTokens: each weight block fetched once for them), larger ones a tiled
+// matrix-matrix kernel (32x32 tiles in shared memory, four weights dequantised per load);
+// software devices take every batch through the matrix-vector kernel once per token
+// (matvecMaxN: on lavapipe 3.5-4x faster for 64 tokens with float32 products, 1-1.8x with
+// fp16). A Linear's RMSNorm prologue (Norm) is applied by the matrix-vector kernel as it
+// loads the activations, and by a separate RMSNorm into scratch before the tiled kernel.
 //
 // Decoding uses a matrix-vector kernel (shaders/matvec.comp, qdot.glsl): a workgroup
 // computes several rows (matvecShape: 64 invocations and 2 rows on a GPU, one subgroup and
