@@ -54,7 +54,7 @@ step() {
 has_loader() {
 	ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1 ' && return 0
 	local d
-	for d in ${LD_LIBRARY_PATH//:/ } /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/lib /usr/local/lib; do
+	for d in ${LD_LIBRARY_PATH:+${LD_LIBRARY_PATH//:/ }} /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/lib /usr/local/lib; do
 		[ -e "$d/libvulkan.so.1" ] && return 0
 	done
 	return 1
@@ -128,7 +128,8 @@ step devices 30 "$here/scope" devices && grep -i vulkan "$out/devices.txt" | tee
 rows() { grep -hE '^\| |per generated' "$1" | grep -v -e '^| model ' -e '^|---' >>"$summary"; }
 
 parallel=()
-"$here/scope" bench -h 2>&1 | grep -q -- '-parallel' && parallel=(--parallel 8)
+help=$("$here/scope" bench -h 2>&1) # not piped into grep -q: with pipefail, SIGPIPE fails it
+grep -q -- '-parallel' <<<"$help" && parallel=(--parallel 8)
 for t in $types; do
 	model=$work/model-$t.gguf
 	step "synth-$t" 90 "$here/scope" synth --shape "$shape" --type "$t" -o "$model" || continue
