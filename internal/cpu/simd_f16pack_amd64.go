@@ -35,9 +35,9 @@ func f16Tile(rem int) (int, mmF16PackFn) {
 }
 
 // packedF16 is the packedMat of the interleaved F16 layout: tiles of 12, 8 or 4 tokens
-// (f16Tile), the last one to three tokens one at a time. Pairs of groups go through the kernels
-// directly; an odd last group runs as a pair with itself into scratch, from which its
-// sixteen rows are copied.
+// (f16Tile), the last one to three tokens one at a time. Pairs of groups go through the
+// kernels directly; an odd last group runs as a pair with itself into scratch, from which
+// its sixteen rows are copied.
 func packedF16(pw []byte, groups int, a *act, t0, nt int, out []float32, ldo int) {
 	cols := a.cols
 	gb := cols * f16PackBlock
