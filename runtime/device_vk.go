@@ -38,8 +38,8 @@ func listVulkan(int) []string {
 	}
 	var out []string
 	for _, d := range devs {
-		out = append(out, fmt.Sprintf("vulkan %d: %s (%s, Vulkan %s), %.1f GiB, subgroup %d, fp16 %v, int8 %v%s",
-			d.Index, d.Name, d.Kind, d.APIVersion, float64(d.MemoryBytes)/(1<<30), d.SubgroupSize, d.FP16, d.Int8,
+		out = append(out, fmt.Sprintf("vulkan %d: %s (%s, Vulkan %s), %.1f GiB, subgroup %d, fp16 %v, int8 %v, int dot %v%s",
+			d.Index, d.Name, d.Kind, d.APIVersion, float64(d.MemoryBytes)/(1<<30), d.SubgroupSize, d.FP16, d.Int8, d.IntDot,
 			map[bool]string{true: "", false: " (unusable)"}[d.Usable]))
 	}
 	return out

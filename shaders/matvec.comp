@@ -24,7 +24,9 @@
 //   workgroup needs no pass over X of its own). NT specialisation constant 4 (default 1):
 //   tokens per workgroup.
 // Variants: FP16 defined computes the products in fp16 with float32 accumulation
-//   (qdot.glsl); F32 weights always use float32. SUBGROUP defined needs subgroup arithmetic.
+//   (qdot.glsl); F32 weights always use float32. INTDOT defined (Q8_0 and Q4_0) quantises
+//   each activation group to int8 as it is loaded and takes packed int8 dot products
+//   (qdot.glsl; needs shaderIntegerDotProduct). SUBGROUP defined needs subgroup arithmetic.
 // Reference: internal/ref MatVec (backend.MatMul).
 #version 450
 #extension GL_GOOGLE_include_directive : require
@@ -33,6 +35,9 @@
 #endif
 #if defined(SUBGROUP)
 #extension GL_KHR_shader_subgroup_arithmetic : require
+#endif
+#if defined(INTDOT)
+#extension GL_EXT_spirv_intrinsics : require
 #endif
 #include "common.glsl"
 

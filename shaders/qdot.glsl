@@ -14,18 +14,44 @@
 // applied in fp16 before the products, not factored out after them, so that no fp16
 // partial sum grows past the weights' own magnitude times four activations.
 
+//
+// With INTDOT defined (Q8_0 and Q4_0 weights; GL_EXT_spirv_intrinsics enabled) each
+// 32-element group of activations is quantised to int8 as it is loaded (Q8_0-style: one
+// float scale, the group's largest magnitude / 127) and every four weights take one packed
+// int8 dot product (OpSDot, SPV_KHR_integer_dot_product) with integer accumulation over
+// the block; the block's sum is scaled by the weight block's scale and the group's.
+
 #if defined(FP16)
 #define XVEC f16vec4
 #else
 #define XVEC vec4
 #endif
 
+#if defined(INTDOT)
+// sdot4_ is OpSDot on two 32-bit words, each four signed bytes (Packed Vector Format 0,
+// 4x8-bit): the GLSL compiler the project uses predates GL_EXT_integer_dot_product's
+// dotPacked4x8EXT, so the instruction is declared through GL_EXT_spirv_intrinsics.
+spirv_instruction(extensions = ["SPV_KHR_integer_dot_product"], capabilities = [6019, 6018], id = 4450)
+int sdot4_(int a, int b, spirv_literal int packedVectorFormat);
+
+int sdot4(uint a, uint b) {
+	return sdot4_(int(a), int(b), 0);
+}
+#endif
+
 // xgroup is the activations of one 32-element group (and their sum, which Q4_K's minimums
 // multiply). On the fp16 path a group whose largest magnitude exceeds XMAX is stored
 // divided by a power of two (scale; exact), so that activations past the fp16 range
 // (65504) and their products do not overflow; the dot products are multiplied back.
+// With INTDOT the activations are held quantised instead: q (four signed bytes per word,
+// round(v / scale)) and their sum qsum, with scale the group's step.
 struct xgroup {
+#if defined(INTDOT)
+	uint q[8];
+	int qsum;
+#else
 	XVEC v[8];
+#endif
 	float sum;
 	float scale;
 };
@@ -52,6 +78,19 @@ xgroup load_xgroup(uint j, uint xb, uint g) {
 		vec4 a = abs(v[i]);
 		m = max(m, max(max(a.x, a.y), max(a.z, a.w)));
 	}
+#if defined(INTDOT)
+	x.scale = m / 127.0;
+	float inv = m > 0.0 ? 127.0 / m : 0.0;
+	ivec4 qs = ivec4(0);
+	for (uint i = 0u; i < 8u; i++) {
+		ivec4 qi = ivec4(round(v[i] * inv));
+		qs += qi;
+		uvec4 b = uvec4(qi) & 0xFFu;
+		x.q[i] = b.x | (b.y << 8) | (b.z << 16) | (b.w << 24);
+	}
+	x.qsum = qs.x + qs.y + qs.z + qs.w;
+	return x;
+#else
 #if defined(FP16)
 	x.scale = xscale(m);
 #else
@@ -61,6 +100,7 @@ xgroup load_xgroup(uint j, uint xb, uint g) {
 		x.v[i] = XVEC(v[i] / x.scale);
 	}
 	return x;
+#endif
 }
 
 // dot4 is a four-element dot product with float32 result.
@@ -104,7 +144,13 @@ float wdot32(uint rb, uint g, xgroup x) {
 	uint base = rb + g * 34u;
 	uint q[8];
 	words(base + 2u, 8u, q);
-#if defined(FP16)
+#if defined(INTDOT)
+	int si = 0;
+	for (uint i = 0u; i < 8u; i++) {
+		si += sdot4(q[i], x.q[i]);
+	}
+	return float(si) * half_at(base);
+#elif defined(FP16)
 	float16_t d = float16_t(half_at(base));
 	for (uint i = 0u; i < 8u; i++) {
 		s += dot4(f16vec4(sbytes4(q[i])) * d, x.v[i]);
@@ -120,7 +166,15 @@ float wdot32(uint rb, uint g, xgroup x) {
 	uint base = rb + g * 18u;
 	uint q[8];
 	words(base + 2u, 4u, q);
-#if defined(FP16)
+#if defined(INTDOT)
+	// The nibbles (0..15) are positive signed bytes: their offset of 8 is taken off once,
+	// as 8 times the sum of the quantised activations.
+	int si = -8 * x.qsum;
+	for (uint i = 0u; i < 4u; i++) {
+		si += sdot4(q[i] & 0x0F0F0F0Fu, x.q[i]) + sdot4((q[i] >> 4) & 0x0F0F0F0Fu, x.q[4u + i]);
+	}
+	return float(si) * half_at(base);
+#elif defined(FP16)
 	float16_t d = float16_t(half_at(base));
 	for (uint i = 0u; i < 4u; i++) {
 		f16vec4 lo = (f16vec4(bytes4(q[i] & 0x0F0F0F0Fu)) - float16_t(8.0)) * d;

@@ -11,6 +11,9 @@ type Options struct {
 	// (so does the environment variable SCOPE_VK_FP32=1). See the package documentation
 	// for the two paths' tolerances.
 	FP32 bool
+	// NoIntDot keeps the float kernels for the Q8_0 and Q4_0 matrix-vector products even
+	// where the device has integer dot products (so does SCOPE_VK_NO_INT_DOT=1).
+	NoIntDot bool
 
 	forceStaging bool  // tests: never map device memory, always copy through staging
 	maxRange     int64 // tests: a smaller descriptor range, to exercise weight and KV splits
@@ -30,6 +33,9 @@ type DeviceInfo struct {
 	SubgroupSize int
 	FP16         bool // shaderFloat16 and 16-bit storage buffers
 	Int8         bool // shaderInt8 and 8-bit storage buffers
+	// IntDot is shaderIntegerDotProduct (VK_KHR_shader_integer_dot_product, core in 1.3);
+	// IntDotAccelerated says the driver runs packed signed 4x8-bit dot products natively.
+	IntDot, IntDotAccelerated bool
 
 	MaxStorageBufferRange int64 // bytes one descriptor may view
 	MaxAllocation         int64 // bytes one memory allocation may hold

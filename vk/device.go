@@ -48,6 +48,7 @@ type Device struct {
 	matvecTree bool // and shared-memory sums (no subgroup arithmetic)
 	matvecMaxN int  // the largest batch it takes one token per workgroup,
 	f16        bool // matrix products in fp16 (the _f16 kernels)
+	idot       bool // Q8_0 and Q4_0 matrix-vector products with int8 dot products (_i8)
 	// the largest it takes with several tokens per workgroup (above matvecMaxN)
 	matvecBatchMax int
 
@@ -102,7 +103,8 @@ func Open(opts Options) (*Device, error) {
 
 func (d *Device) init() error {
 	d.f16 = useFP16(&d.phys, d.opts)
-	r := C.sk_create_device(d.c, C.uint64_t(d.phys.handle), C.uint32_t(d.phys.queueFamily), cbool(d.f16), 0)
+	d.idot = useIntDot(&d.phys, d.opts)
+	r := C.sk_create_device(d.c, C.uint64_t(d.phys.handle), C.uint32_t(d.phys.queueFamily), cbool(d.f16), 0, cbool(d.idot))
 	if err := check("vkCreateDevice", int32(r)); err != nil {
 		return err
 	}
@@ -137,6 +139,13 @@ func useFP16(p *physInfo, opts Options) bool {
 	return p.fp16 && !opts.FP32 && os.Getenv("SCOPE_VK_FP32") != "1"
 }
 
+// useIntDot reports whether the Q8_0 and Q4_0 matrix-vector products use integer dot
+// products: the device has shaderIntegerDotProduct, and neither Options.NoIntDot nor
+// SCOPE_VK_NO_INT_DOT=1 asks for the float kernels.
+func useIntDot(p *physInfo, opts Options) bool {
+	return p.intDot && !opts.NoIntDot && os.Getenv("SCOPE_VK_NO_INT_DOT") != "1"
+}
+
 // Counters implements backend.CounterSource.
 func (d *Device) Counters() backend.Counters {
 	d.mu.Lock()
@@ -147,13 +156,28 @@ func (d *Device) Counters() backend.Counters {
 // FP16 reports whether the matrix kernels compute their products in fp16.
 func (d *Device) FP16() bool { return d.f16 }
 
+// IntDot reports whether the Q8_0 and Q4_0 matrix-vector products use int8 dot products.
+func (d *Device) IntDot() bool { return d.idot }
+
+// productsName describes the product paths for Caps().Name.
+func (d *Device) productsName() string {
+	s := "fp32 products"
+	if d.f16 {
+		s = "fp16 products"
+	}
+	if d.idot {
+		s += ", int8 dot products"
+	}
+	return s
+}
+
 // Info describes the opened device.
 func (d *Device) Info() DeviceInfo { return d.info }
 
 // Caps implements backend.Device.
 func (d *Device) Caps() backend.Caps {
 	return backend.Caps{
-		Name:         d.phys.name + " (vulkan, " + map[bool]string{true: "fp16", false: "fp32"}[d.f16] + " products)",
+		Name:         d.phys.name + " (vulkan, " + d.productsName() + ")",
 		Kind:         backend.Kind(d.phys.kind()),
 		MemoryBytes:  d.phys.deviceLocalBytes(),
 		SubgroupSize: d.phys.subgroupSize,

@@ -59,11 +59,13 @@ func skipOrFail(t testing.TB, err error) {
 }
 
 // sharedDevice returns one validated device for the whole test binary (opening one costs
-// pipeline compiles); each test fails on any validation message it caused.
+// pipeline compiles); each test fails on any validation message it caused. It and
+// fp32Device keep the float kernels for Q8_0 and Q4_0 (intdot_test.go tests the int8 dot
+// products with their own tolerance).
 func sharedDevice(t testing.TB) *Device {
 	t.Helper()
 	sharedOnce.Do(func() {
-		sharedDev, sharedErr = testOpen(Options{DeviceIndex: -1, Validation: true, Timings: true})
+		sharedDev, sharedErr = testOpen(Options{DeviceIndex: -1, Validation: true, Timings: true, NoIntDot: true})
 	})
 	if sharedErr != nil {
 		skipOrFail(t, sharedErr)
@@ -77,7 +79,7 @@ func sharedDevice(t testing.TB) *Device {
 func fp32Device(t testing.TB) *Device {
 	t.Helper()
 	fp32Once.Do(func() {
-		fp32Dev, fp32Err = testOpen(Options{DeviceIndex: -1, Validation: true, Timings: true, FP32: true})
+		fp32Dev, fp32Err = testOpen(Options{DeviceIndex: -1, Validation: true, Timings: true, FP32: true, NoIntDot: true})
 	})
 	if fp32Err != nil {
 		skipOrFail(t, fp32Err)

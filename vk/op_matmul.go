@@ -162,6 +162,9 @@ func (d *Device) planMatMulPart(p *plan, w *weight, part weightPart, x allocatio
 			Row0: uint32(part.row0), N: uint32(n), OutStride: uint32(w.rows), Split1: uint32(out.split1),
 			Split2: uint32(out.split2), Eps: nrm.eps}
 		kernel := "matvec_" + t
+		if d.idot && (w.typ == quant.Q8_0 || w.typ == quant.Q4_0) {
+			kernel = "matvec_" + nativeTypes[w.typ] + "_i8"
+		}
 		if d.matvecTree {
 			kernel += "_tree"
 		}

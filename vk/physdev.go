@@ -47,6 +47,8 @@ type physInfo struct {
 	subgroupOps           uint32 // VkSubgroupFeatureFlags
 	subgroupCompute       bool   // subgroup operations are supported in compute shaders
 	fp16, int8            bool
+	intDot                bool // shaderIntegerDotProduct
+	intDotAccel           bool // packed signed 4x8-bit dot products are accelerated
 	dynamicIndexing       bool
 	queueFamily           int
 	memTypes              []memType
@@ -139,6 +141,8 @@ func (p *physInfo) info(index int) DeviceInfo {
 		SubgroupSize:          p.subgroupSize,
 		FP16:                  p.fp16,
 		Int8:                  p.int8,
+		IntDot:                p.intDot,
+		IntDotAccelerated:     p.intDotAccel,
 		MaxStorageBufferRange: p.maxStorageBufferRange,
 		MaxAllocation:         p.maxAllocation,
 		MaxPushConstants:      p.maxPushConstants,

@@ -26,6 +26,8 @@ func queryPhys(in *instance, h uint64) physInfo {
 	p.subgroupCompute = ci.subgroupStages&C.VK_SHADER_STAGE_COMPUTE_BIT != 0
 	p.fp16 = ci.shaderFloat16 != 0 && ci.storageBuffer16 != 0
 	p.int8 = ci.shaderInt8 != 0 && ci.storageBuffer8 != 0
+	p.intDot = ci.integerDotProduct != 0
+	p.intDotAccel = ci.integerDot4x8Signed != 0
 	p.queueFamily = int(ci.queueFamily)
 	if ci.maxMemoryAllocationSize != 0 {
 		p.maxAllocation = int64(ci.maxMemoryAllocationSize)

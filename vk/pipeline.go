@@ -111,6 +111,8 @@ func (d *Device) checkFeatures(k shaders.Kernel) error {
 		switch f {
 		case "float16", "storage16":
 			ok = d.f16
+		case "int-dot", "int-dot-4x8-packed":
+			ok = d.idot
 		case "subgroup":
 			ok = d.hasSubgroup(subgroupBasic)
 		case "subgroup-vote":

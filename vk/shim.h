@@ -27,6 +27,8 @@ typedef struct sk_physinfo {
 	uint32_t shaderInt8;
 	uint32_t storageBuffer16;
 	uint32_t storageBuffer8;
+	uint32_t integerDotProduct;     // shaderIntegerDotProduct (Vulkan 1.3 or the KHR extension)
+	uint32_t integerDot4x8Signed;   // integerDotProduct4x8BitPackedSignedAccelerated
 	int32_t queueFamily;
 	uint32_t timestampValidBits;
 	uint32_t hasMemoryBudget;
@@ -55,7 +57,8 @@ const char* sk_msg_get(sk_ctx* c, int i);
 void sk_msg_clear(sk_ctx* c);
 
 // Device and queue.
-VkResult sk_create_device(sk_ctx* c, uint64_t phys, uint32_t family, int f16, int i8);
+// idot enables shaderIntegerDotProduct (and its extension where the device lists it).
+VkResult sk_create_device(sk_ctx* c, uint64_t phys, uint32_t family, int f16, int i8, int idot);
 uint64_t sk_device(sk_ctx* c);
 void sk_destroy_device(sk_ctx* c);
 

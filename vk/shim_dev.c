@@ -5,7 +5,7 @@
 
 #include "shim_internal.h"
 
-VkResult sk_create_device(sk_ctx* c, uint64_t phys, uint32_t family, int f16, int i8) {
+VkResult sk_create_device(sk_ctx* c, uint64_t phys, uint32_t family, int f16, int i8, int idot) {
 	VkPhysicalDevice p = (VkPhysicalDevice)(uintptr_t)phys;
 	float priority = 1.0f;
 	VkDeviceQueueCreateInfo q = {0};
@@ -23,7 +23,13 @@ VkResult sk_create_device(sk_ctx* c, uint64_t phys, uint32_t family, int f16, in
 	fi.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES;
 	VkPhysicalDevice8BitStorageFeatures s8 = {0};
 	s8.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_8BIT_STORAGE_FEATURES;
+	VkPhysicalDeviceShaderIntegerDotProductFeatures dot = {0};
+	dot.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES;
 	void* next = NULL;
+	if (idot) {
+		dot.shaderIntegerDotProduct = VK_TRUE;
+		next = &dot;
+	}
 	if (f16 || i8) {
 		fi.shaderFloat16 = f16 ? VK_TRUE : VK_FALSE;
 		fi.shaderInt8 = i8 ? VK_TRUE : VK_FALSE;
@@ -46,12 +52,19 @@ VkResult sk_create_device(sk_ctx* c, uint64_t phys, uint32_t family, int f16, in
 	info.pNext = next;
 	info.queueCreateInfoCount = 1;
 	info.pQueueCreateInfos = &q;
-	// A portability device (MoltenVK) requires its subset extension to be enabled.
-	const char* exts[1] = {"VK_KHR_portability_subset"};
-	if (sk_device_has_extension(c, p, exts[0])) {
-		info.enabledExtensionCount = 1;
-		info.ppEnabledExtensionNames = exts;
+	// A portability device (MoltenVK) requires its subset extension to be enabled; the
+	// integer dot products are enabled through their extension where the device lists it
+	// (below Vulkan 1.3 it must).
+	const char* exts[2];
+	uint32_t n = 0;
+	if (sk_device_has_extension(c, p, "VK_KHR_portability_subset")) {
+		exts[n++] = "VK_KHR_portability_subset";
 	}
+	if (idot && sk_device_has_extension(c, p, "VK_KHR_shader_integer_dot_product")) {
+		exts[n++] = "VK_KHR_shader_integer_dot_product";
+	}
+	info.enabledExtensionCount = n;
+	info.ppEnabledExtensionNames = n > 0 ? exts : NULL;
 	info.pEnabledFeatures = &feats;
 	VkResult r = c->vkCreateDevice(p, &info, NULL, &c->device);
 	if (r != VK_SUCCESS) {

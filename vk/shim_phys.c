@@ -10,6 +10,7 @@
 
 #define API_1_1 ((1u << 22) | (1u << 12))
 #define API_1_2 ((1u << 22) | (2u << 12))
+#define API_1_3 ((1u << 22) | (3u << 12))
 
 int sk_device_has_extension(sk_ctx* c, VkPhysicalDevice p, const char* name) {
 	uint32_t n = 0;
@@ -30,9 +31,20 @@ int sk_device_has_extension(sk_ctx* c, VkPhysicalDevice p, const char* name) {
 	return found;
 }
 
-static void query_properties2(sk_ctx* c, VkPhysicalDevice p, sk_physinfo* out) {
+// has_integer_dot reports whether the integer dot product structures may be chained:
+// Vulkan 1.3 on both sides, or the device lists VK_KHR_shader_integer_dot_product.
+static int has_integer_dot(sk_ctx* c, VkPhysicalDevice p, uint32_t api) {
+	return api >= API_1_3 || sk_device_has_extension(c, p, "VK_KHR_shader_integer_dot_product");
+}
+
+static void query_properties2(sk_ctx* c, VkPhysicalDevice p, int idot, sk_physinfo* out) {
 	VkPhysicalDeviceSubgroupProperties sub = {0};
 	sub.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES;
+	VkPhysicalDeviceShaderIntegerDotProductProperties dot = {0};
+	dot.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_PROPERTIES;
+	if (idot) {
+		sub.pNext = &dot;
+	}
 	VkPhysicalDeviceMaintenance3Properties m3 = {0};
 	m3.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES;
 	m3.pNext = &sub;
@@ -44,9 +56,12 @@ static void query_properties2(sk_ctx* c, VkPhysicalDevice p, sk_physinfo* out) {
 	out->subgroupOps = sub.supportedOperations;
 	out->subgroupStages = sub.supportedStages;
 	out->maxMemoryAllocationSize = m3.maxMemoryAllocationSize;
+	out->integerDot4x8Signed = dot.integerDotProduct4x8BitPackedSignedAccelerated;
 }
 
-static void query_features2(sk_ctx* c, VkPhysicalDevice p, uint32_t deviceApi, sk_physinfo* out) {
+static void query_features2(sk_ctx* c, VkPhysicalDevice p, uint32_t deviceApi, int idot, sk_physinfo* out) {
+	VkPhysicalDeviceShaderIntegerDotProductFeatures dot = {0};
+	dot.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES;
 	VkPhysicalDevice8BitStorageFeatures s8 = {0};
 	s8.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_8BIT_STORAGE_FEATURES;
 	VkPhysicalDeviceShaderFloat16Int8Features f16 = {0};
@@ -61,11 +76,16 @@ static void query_features2(sk_ctx* c, VkPhysicalDevice p, uint32_t deviceApi, s
 		s16.pNext = &f16;
 		f16.pNext = &s8;
 	}
+	if (idot) {
+		dot.pNext = s16.pNext;
+		s16.pNext = &dot;
+	}
 	c->vkGetPhysicalDeviceFeatures2(p, &feats);
 	out->storageBuffer16 = s16.storageBuffer16BitAccess;
 	out->shaderFloat16 = f16.shaderFloat16;
 	out->shaderInt8 = f16.shaderInt8;
 	out->storageBuffer8 = s8.storageBuffer8BitAccess;
+	out->integerDotProduct = dot.shaderIntegerDotProduct;
 }
 
 static void query_budget(sk_ctx* c, VkPhysicalDevice p, sk_physinfo* out) {
@@ -108,8 +128,10 @@ void sk_phys_info(sk_ctx* c, uint64_t phys, uint32_t instanceApi, uint32_t devic
 		c->vkGetPhysicalDeviceProperties2 != NULL && c->vkGetPhysicalDeviceFeatures2 != NULL &&
 		c->vkGetPhysicalDeviceMemoryProperties2 != NULL;
 	if (v2) {
-		query_properties2(c, p, out);
-		query_features2(c, p, deviceApi, out);
+		uint32_t api = instanceApi < deviceApi ? instanceApi : deviceApi;
+		int idot = has_integer_dot(c, p, api);
+		query_properties2(c, p, idot, out);
+		query_features2(c, p, deviceApi, idot, out);
 		query_budget(c, p, out);
 	}
 	pick_queue_family(c, p, out);

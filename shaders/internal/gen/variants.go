@@ -61,6 +61,15 @@ func buildVariants() []variant {
 				variant{Name: "matvec_" + name + "_tree", Source: "matvec.comp", Defines: def},
 			)
 		}
+		if wt.name == "q8_0" || wt.name == "q4_0" {
+			// int8 activations and packed int8 dot products (devices with
+			// shaderIntegerDotProduct).
+			def := []string{wt.define, "INTDOT"}
+			vs = append(vs,
+				variant{Name: "matvec_" + wt.name + "_i8", Source: "matvec.comp", Defines: append(def[:2:2], "SUBGROUP")},
+				variant{Name: "matvec_" + wt.name + "_i8_tree", Source: "matvec.comp", Defines: def},
+			)
+		}
 	}
 	return vs
 }

@@ -20,6 +20,8 @@ var featureNames = map[uint32]string{
 	65:   "subgroup-shuffle",    // GroupNonUniformShuffle
 	4433: "storage16",           // StorageBuffer16BitAccess
 	4448: "storage8",            // StorageBuffer8BitAccess
+	6018: "int-dot-4x8-packed",  // DotProductInput4x8BitPacked: shaderIntegerDotProduct
+	6019: "int-dot",             // DotProduct: shaderIntegerDotProduct
 }
 
 // Features names the optional device features the module needs, in capability order;
