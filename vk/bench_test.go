@@ -68,12 +68,13 @@ type pathDevice struct {
 }
 
 // benchDevices opens the device of each product path: fp16 where the device has it, and
-// float32. A device of a kind in skipKinds skips the benchmark.
+// float32, both with the float kernels for Q8_0 and Q4_0 (BenchmarkMatVecIntDot compares
+// the int8 ones). A device of a kind in skipKinds skips the benchmark.
 func benchDevices(b *testing.B, skipKinds ...string) []pathDevice {
 	b.Helper()
 	var out []pathDevice
 	for _, path := range []string{"fp16", "fp32"} {
-		d, err := Open(Options{DeviceIndex: -1, Timings: true, FP32: path == "fp32"})
+		d, err := Open(Options{DeviceIndex: -1, Timings: true, FP32: path == "fp32", NoIntDot: true})
 		if err != nil {
 			b.Skip(err)
 		}
@@ -182,6 +183,35 @@ func BenchmarkMatVecBatch(b *testing.B) {
 				{"n=8/tiled", 8, batchKernels["tiled"]},
 			} {
 				b.Run(pd.path+"/"+typ.String()+"/"+c.name, func(b *testing.B) {
+					defer useKernel(pd.d, c.lim)()
+					newBenchProduct(b, pd.d, typ, 2048, 2048, c.n).run(b)
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkMatVecIntDot compares the Q8_0 and Q4_0 products of a 2048x2048 weight through
+// the int8 dot-product kernels ("i8") with the float kernels (fp16 and float32 products),
+// for one token and for 8 tokens per workgroup, the paths alternating within each case.
+func BenchmarkMatVecIntDot(b *testing.B) {
+	d, err := Open(Options{DeviceIndex: -1, Timings: true})
+	if err != nil {
+		b.Skip(err)
+	}
+	b.Cleanup(func() { d.Close() })
+	if !d.IntDot() {
+		b.Skipf("%s has no shaderIntegerDotProduct", d.info.Name)
+	}
+	paths := append([]pathDevice{{"i8", d}}, benchDevices(b)...)
+	for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0} {
+		for _, c := range []struct {
+			name string
+			n    int
+			lim  [2]int
+		}{{"n=1", 1, batchKernels["matvec"]}, {"n=8/batched", 8, batchKernels["batched"]}} {
+			for _, pd := range paths {
+				b.Run(typ.String()+"/"+c.name+"/"+pd.path, func(b *testing.B) {
 					defer useKernel(pd.d, c.lim)()
 					newBenchProduct(b, pd.d, typ, 2048, 2048, c.n).run(b)
 				})
