@@ -28,7 +28,15 @@ var (
 var testValidation = os.Getenv("SCOPE_VK_TEST_VALIDATION") != "0"
 
 // testOpen opens a device for a test, dropping validation when testValidation is false.
+// The suite keeps the float kernels for Q8_0 and Q4_0 (Options.NoIntDot), whose
+// tolerances it checks; testOpenIntDot leaves the int8 dot products on where the device
+// has them (intdot_test.go).
 func testOpen(opts Options) (*Device, error) {
+	opts.NoIntDot = true
+	return testOpenIntDot(opts)
+}
+
+func testOpenIntDot(opts Options) (*Device, error) {
 	opts.Validation = opts.Validation && testValidation
 	return Open(opts)
 }
@@ -37,7 +45,12 @@ func testOpen(opts Options) (*Device, error) {
 // (failing instead when SCOPE_REQUIRE_VULKAN=1, as in CI).
 func openOrSkip(t testing.TB, opts Options) *Device {
 	t.Helper()
-	d, err := testOpen(opts)
+	return openWith(t, testOpen, opts)
+}
+
+func openWith(t testing.TB, open func(Options) (*Device, error), opts Options) *Device {
+	t.Helper()
+	d, err := open(opts)
 	if err != nil {
 		skipOrFail(t, err)
 	}
@@ -59,13 +72,11 @@ func skipOrFail(t testing.TB, err error) {
 }
 
 // sharedDevice returns one validated device for the whole test binary (opening one costs
-// pipeline compiles); each test fails on any validation message it caused. It and
-// fp32Device keep the float kernels for Q8_0 and Q4_0 (intdot_test.go tests the int8 dot
-// products with their own tolerance).
+// pipeline compiles); each test fails on any validation message it caused.
 func sharedDevice(t testing.TB) *Device {
 	t.Helper()
 	sharedOnce.Do(func() {
-		sharedDev, sharedErr = testOpen(Options{DeviceIndex: -1, Validation: true, Timings: true, NoIntDot: true})
+		sharedDev, sharedErr = testOpen(Options{DeviceIndex: -1, Validation: true, Timings: true})
 	})
 	if sharedErr != nil {
 		skipOrFail(t, sharedErr)
@@ -79,7 +90,7 @@ func sharedDevice(t testing.TB) *Device {
 func fp32Device(t testing.TB) *Device {
 	t.Helper()
 	fp32Once.Do(func() {
-		fp32Dev, fp32Err = testOpen(Options{DeviceIndex: -1, Validation: true, Timings: true, FP32: true, NoIntDot: true})
+		fp32Dev, fp32Err = testOpen(Options{DeviceIndex: -1, Validation: true, Timings: true, FP32: true})
 	})
 	if fp32Err != nil {
 		skipOrFail(t, fp32Err)

@@ -41,10 +41,11 @@
 //     vkCreateComputePipelines, vkCmdPipelineBarrier, vkCmdCopyBuffer, vkQueueSubmit,
 //     vkGetPhysicalDeviceQueueFamilyProperties and every vkEnumerate* call;
 //   - what the binding (Vulkan 1.0 only) lacks: vkGetPhysicalDeviceProperties2 (subgroup
-//     size, maintenance3), vkGetPhysicalDeviceFeatures2 (fp16, int8, 16/8-bit storage),
+//     size, maintenance3, integer dot product acceleration), vkGetPhysicalDeviceFeatures2
+//     (fp16, int8, 16/8-bit storage, shaderIntegerDotProduct),
 //     vkGetPhysicalDeviceMemoryProperties2 (VK_EXT_memory_budget);
 //   - vkCreateInstance with its debug messenger (a C callback, VK_EXT_debug_utils and
-//     validation features chained in pNext) and vkCreateDevice (the Vulkan 1.1/1.2
+//     validation features chained in pNext) and vkCreateDevice (the Vulkan 1.1-1.3
 //     feature structs chained in pNext), their Destroy calls, and vkGetDeviceQueue.
 //
 // The shim builds its structs on the C stack from scalars and handles, so Vulkan never
@@ -119,6 +120,25 @@
 // Activation groups above 1024 in magnitude are divided by a power of two before the
 // conversion and the dot multiplied back, so activations past the fp16 range (65504) do
 // not overflow.
+//
+// # int8 dot products
+//
+// Where the device has shaderIntegerDotProduct (Vulkan 1.3, or VK_KHR_shader_integer_dot_product
+// below it; DeviceInfo.IntDot, Device.IntDot, ", int8 dot products" in Caps().Name), Open
+// enables it and the Q8_0 and Q4_0 matrix-vector products take the _i8 kernels, on either
+// product path: each 32-element activation group is quantised to int8 as a workgroup loads
+// it (one float scale: the group's largest magnitude / 127; the norm prologue applied
+// first) and used for all the workgroup's rows; every four weights take one packed int8
+// dot product (OpSDot, declared through GL_EXT_spirv_intrinsics) summed in integers over
+// the block, then scaled by the weight block's and the group's scales. Q4_0's nibbles are
+// taken as unsigned and 8 times the sum of the quantised activations is subtracted.
+// Options.NoIntDot or SCOPE_VK_NO_INT_DOT=1 keep the float kernels; the tiled kernel and
+// the other weight types always compute in floating point. The int8 rounding of the
+// activations adds a normalised MSE of sum_k w_k^2 step_k^2 / 12 over sum y^2 (step: the
+// group's scale), about 3e-5 for Gaussian activations: TestIntDot requires 1/5-5 times
+// that prediction per product (measured 0.58-1.14 times it on lavapipe); whole-model
+// logits differ from the reference by 1.1e-4..2.2e-4, as the CPU backend's Q8
+// activations do (tests/agree_test.go allows 5e-4 to both).
 //
 // Tolerances (normalised MSE against internal/ref, vk tests on lavapipe, both paths):
 //   - float32 path: 1e-7 per product (measured 1e-13..1e-14 for native types; 5e-8

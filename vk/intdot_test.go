@@ -16,7 +16,7 @@ import (
 func intDotDevice(t *testing.T, opts Options) *Device {
 	t.Helper()
 	opts.DeviceIndex, opts.Validation, opts.Timings = -1, true, true
-	d := openOrSkip(t, opts)
+	d := openWith(t, testOpenIntDot, opts)
 	if !d.IntDot() {
 		t.Skipf("%s has no shaderIntegerDotProduct (VK_KHR_shader_integer_dot_product): the int8 kernels cannot run here; TestIntDotFallback tests the float kernels", d.phys.name)
 	}
@@ -131,12 +131,12 @@ func TestIntDot(t *testing.T) {
 // has the feature and neither Options.NoIntDot nor SCOPE_VK_NO_INT_DOT=1 asks for the
 // float kernels, which then compute Q8_0 and Q4_0 products within their usual tolerance.
 func TestIntDotFallback(t *testing.T) {
-	d := sharedDevice(t) // Options.NoIntDot
+	d := openWith(t, testOpenIntDot, Options{DeviceIndex: -1, NoIntDot: true})
 	if d.IntDot() || strings.Contains(d.Caps().Name, "int8 dot") {
 		t.Errorf("Options.NoIntDot: IntDot %v, Caps().Name %q", d.IntDot(), d.Caps().Name)
 	}
 	t.Setenv("SCOPE_VK_NO_INT_DOT", "1")
-	e := openOrSkip(t, Options{DeviceIndex: -1, Validation: true, Timings: true})
+	e := openWith(t, testOpenIntDot, Options{DeviceIndex: -1, Validation: true, Timings: true})
 	if e.IntDot() || strings.Contains(e.Caps().Name, "int8 dot") {
 		t.Errorf("SCOPE_VK_NO_INT_DOT=1: IntDot %v, Caps().Name %q", e.IntDot(), e.Caps().Name)
 	}
@@ -154,7 +154,42 @@ func TestIntDotFallback(t *testing.T) {
 		}
 	}
 	t.Setenv("SCOPE_VK_NO_INT_DOT", "")
-	if f := openOrSkip(t, Options{DeviceIndex: -1}); f.IntDot() != f.phys.intDot || strings.Contains(f.Caps().Name, "int8 dot") != f.phys.intDot {
+	if f := openWith(t, testOpenIntDot, Options{DeviceIndex: -1}); f.IntDot() != f.phys.intDot || strings.Contains(f.Caps().Name, "int8 dot") != f.phys.intDot {
 		t.Errorf("default: device has the feature %v, IntDot %v, Caps().Name %q", f.phys.intDot, f.IntDot(), f.Caps().Name)
+	}
+}
+
+// TestIntDotShapes runs the int8 kernels with other workgroup sizes and rows per
+// workgroup (the last workgroup part-full), with subgroup and shared-memory sums.
+func TestIntDotShapes(t *testing.T) {
+	d := intDotDevice(t, Options{})
+	tw := newTwin(t, d)
+	wg0, rows0, tree0 := d.matvecWG, d.matvecRows, d.matvecTree
+	defer func() { d.matvecWG, d.matvecRows, d.matvecTree = wg0, rows0, tree0 }()
+	for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0} {
+		const rows, cols = 13, 288
+		wv := tw.randn(rows*cols, 0.5)
+		w := tw.weight(typ, rows, cols, wv)
+		xv := tw.randn(cols, 1)
+		x := tw.buf(xv)
+		pred := predictedNMSE(dequantized(t, typ, wv), xv, rows, cols, 1)
+		for _, shape := range [][2]int{{1, 1}, {8, 3}, {64, 2}} {
+			for _, tree := range []bool{false, true} {
+				if !tree && !d.hasSubgroup(subgroupBasic|subgroupArithmetic) {
+					continue
+				}
+				d.matvecWG, d.matvecRows, d.matvecTree = shape[0], shape[1], tree
+				out := tw.zeros(rows)
+				tw.run(func(s int) []backend.Op { return []backend.Op{backend.MatMul{W: w[s], X: x[s], Out: out[s], N: 1}} })
+				what := fmt.Sprintf("%s wg=%d rows=%d tree=%v", typ, shape[0], shape[1], tree)
+				if k := d.Timings()[0].Kernel; !strings.Contains(k, "_i8") {
+					t.Fatalf("%s: kernel %s", what, k)
+				}
+				e := nmse(tw.read(out, 1), tw.read(out, 0))
+				if !(e >= pred/5 && e <= 5*pred) {
+					t.Errorf("%s: normalised MSE %.3g outside [%.3g, %.3g]", what, e, pred/5, 5*pred)
+				}
+			}
+		}
 	}
 }
