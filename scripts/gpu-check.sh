@@ -121,7 +121,7 @@ export SCOPE_REQUIRE_VULKAN=1
 step devices 30 "$here/scope" devices && grep -i vulkan "$out/devices.txt" | tee -a "$summary"
 (cd "$here/vk" && step vk-tests 240 "$here/vk.test" -test.count=1 -test.timeout 230s)
 (cd "$here/shaders" && step shaders-tests 60 "$here/shaders.test" -test.count=1)
-(cd "$here/vk" && step kernels 120 "$here/vk.test" -test.run XXX -test.bench "${KERNELS:-MatVec\$|MatMul\$|MatVecLarge|MatVecBatch}" \
+(cd "$here/vk" && step kernels 120 "$here/vk.test" -test.run XXX -test.bench "${KERNELS:-MatVec\$|MatMul\$|MatVecLarge|MatVecBatch|MatVecIntDot}" \
 	-test.benchtime "${BENCHTIME:-20x}") && grep -E '^Benchmark' "$out/kernels.txt" >>"$summary"
 
 # rows copies a bench log's table rows and device counters to the summary.

@@ -150,7 +150,8 @@
 //
 // Mesa's software device (lavapipe) reports: 128-byte push constants, 128 MiB storage
 // buffer range, subgroup size 8, 32 KiB shared memory, 65535 workgroups per dimension, 2 GiB
-// per allocation, fp16 arithmetic, no VK_EXT_memory_budget; its memory is host-visible and
+// per allocation, fp16 arithmetic, integer dot products (the packed 4x8-bit one not
+// accelerated), no VK_EXT_memory_budget; its memory is host-visible and
 // coherent, so the backend maps it and needs no staging copies (tests force the staging
 // path too). Measured on a shared 2-core machine (BenchmarkMatVec, pipeline compiled
 // before timing; the machine's load makes them vary by about 30%): a 2048x2048
