@@ -182,7 +182,7 @@ func (d *Device) Caps() backend.Caps {
 		MemoryBytes:  d.phys.deviceLocalBytes(),
 		SubgroupSize: d.phys.subgroupSize,
 		FP16:         d.f16,
-		Int8:         d.phys.int8,
+		Int8:         d.idot, // the Q8_0 and Q4_0 products use int8 dot products
 	}
 }
 

@@ -124,7 +124,8 @@
 // # int8 dot products
 //
 // Where the device has shaderIntegerDotProduct (Vulkan 1.3, or VK_KHR_shader_integer_dot_product
-// below it; DeviceInfo.IntDot, Device.IntDot, ", int8 dot products" in Caps().Name), Open
+// below it; DeviceInfo.IntDot; Device.IntDot, Caps().Int8 and ", int8 dot products" in
+// Caps().Name when in use), Open
 // enables it and the Q8_0 and Q4_0 matrix-vector products take the _i8 kernels, on either
 // product path: each 32-element activation group is quantised to int8 as a workgroup loads
 // it (one float scale: the group's largest magnitude / 127; the norm prologue applied

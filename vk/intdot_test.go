@@ -132,8 +132,8 @@ func TestIntDot(t *testing.T) {
 // float kernels, which then compute Q8_0 and Q4_0 products within their usual tolerance.
 func TestIntDotFallback(t *testing.T) {
 	d := openWith(t, testOpenIntDot, Options{DeviceIndex: -1, NoIntDot: true})
-	if d.IntDot() || strings.Contains(d.Caps().Name, "int8 dot") {
-		t.Errorf("Options.NoIntDot: IntDot %v, Caps().Name %q", d.IntDot(), d.Caps().Name)
+	if d.IntDot() || d.Caps().Int8 || strings.Contains(d.Caps().Name, "int8 dot") {
+		t.Errorf("Options.NoIntDot: IntDot %v, Caps() %+v", d.IntDot(), d.Caps())
 	}
 	t.Setenv("SCOPE_VK_NO_INT_DOT", "1")
 	e := openWith(t, testOpenIntDot, Options{DeviceIndex: -1, Validation: true, Timings: true})
@@ -154,8 +154,9 @@ func TestIntDotFallback(t *testing.T) {
 		}
 	}
 	t.Setenv("SCOPE_VK_NO_INT_DOT", "")
-	if f := openWith(t, testOpenIntDot, Options{DeviceIndex: -1}); f.IntDot() != f.phys.intDot || strings.Contains(f.Caps().Name, "int8 dot") != f.phys.intDot {
-		t.Errorf("default: device has the feature %v, IntDot %v, Caps().Name %q", f.phys.intDot, f.IntDot(), f.Caps().Name)
+	f := openWith(t, testOpenIntDot, Options{DeviceIndex: -1})
+	if c := f.Caps(); f.IntDot() != f.phys.intDot || c.Int8 != f.phys.intDot || strings.Contains(c.Name, "int8 dot") != f.phys.intDot {
+		t.Errorf("default: device has the feature %v, IntDot %v, Caps() %+v", f.phys.intDot, f.IntDot(), c)
 	}
 }
 
