@@ -49,8 +49,8 @@ func BenchmarkDeviceMatMul(b *testing.B) {
 }
 
 // BenchmarkPrefillShapes is one 64-token MatMul through Device.Run on one thread for each
-// TinyLlama 1.1B weight shape (q/o, k/v, gate/up, down), F16: the kernels as prefill runs
-// them, with the weights streaming from memory and the row chunks in L2.
+// TinyLlama 1.1B weight shape (q/o, k/v, gate/up, down), F16 and F32: the kernels as
+// prefill runs them, with the weights streaming from memory and the row chunks in L2.
 func BenchmarkPrefillShapes(b *testing.B) {
 	d, err := Open(Options{Threads: 1})
 	if err != nil {
@@ -59,25 +59,31 @@ func BenchmarkPrefillShapes(b *testing.B) {
 	defer d.Close()
 	const n = 64
 	r := rand.New(rand.NewPCG(1, 1))
-	for _, s := range [][2]int{{2048, 2048}, {256, 2048}, {5632, 2048}, {2048, 5632}} {
-		rows, cols := s[0], s[1]
-		w, err := d.UploadWeight("w", quant.F16, rows, cols, randWeight(r, quant.F16, rows, cols))
-		if err != nil {
-			b.Fatal(err)
+	for _, typ := range []quant.Type{quant.F16, quant.F32} {
+		for _, s := range [][2]int{{2048, 2048}, {256, 2048}, {5632, 2048}, {2048, 5632}} {
+			prefillShape(b, d, r, typ, s[0], s[1], n)
 		}
-		x, _ := d.NewBuffer(n * cols)
-		out, _ := d.NewBuffer(n * rows)
-		_ = d.Write(x, randFloats(r, n*cols, 1))
-		ops := []backend.Op{backend.MatMul{W: w, X: x, Out: out, N: n}}
-		if err := d.Run(context.Background(), ops); err != nil { // repacks the weight
-			b.Fatal(err)
-		}
-		b.Run(fmt.Sprintf("%s/F16/%dx%d", d.Path(), rows, cols), func(b *testing.B) {
-			timeFlops(b, 2*float64(rows*cols*n), func() {
-				if err := d.Run(context.Background(), ops); err != nil {
-					b.Fatal(err)
-				}
-			})
-		})
 	}
+}
+
+// prefillShape times one n-token MatMul of a rows x cols weight of type typ on d.
+func prefillShape(b *testing.B, d *Device, r *rand.Rand, typ quant.Type, rows, cols, n int) {
+	w, err := d.UploadWeight("w", typ, rows, cols, randWeight(r, typ, rows, cols))
+	if err != nil {
+		b.Fatal(err)
+	}
+	x, _ := d.NewBuffer(n * cols)
+	out, _ := d.NewBuffer(n * rows)
+	_ = d.Write(x, randFloats(r, n*cols, 1))
+	ops := []backend.Op{backend.MatMul{W: w, X: x, Out: out, N: n}}
+	if err := d.Run(context.Background(), ops); err != nil { // repacks the weight
+		b.Fatal(err)
+	}
+	b.Run(fmt.Sprintf("%s/%s/%dx%d", d.Path(), typ, rows, cols), func(b *testing.B) {
+		timeFlops(b, 2*float64(rows*cols*n), func() {
+			if err := d.Run(context.Background(), ops); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
 }
