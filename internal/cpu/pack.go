@@ -37,6 +37,8 @@ func packedBlockBytes(t quant.Type) int {
 		return q6KPackBlock
 	case quant.F16:
 		return f16PackBlock
+	case quant.F32:
+		return f32PackBlock
 	}
 	return 0
 }
@@ -53,6 +55,9 @@ func packRowsOf(t quant.Type, dst, src []byte, groups, nb int) {
 		return
 	case quant.F16:
 		packF16(dst, src, groups, nb)
+		return
+	case quant.F32:
+		packF32(dst, src, groups, nb)
 		return
 	}
 	bb, rowBytes := t.BlockBytes(), nb*t.BlockBytes()

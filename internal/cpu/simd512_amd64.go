@@ -46,6 +46,7 @@ func avx512Kernels() *kernelSet {
 		quant.Q4_K: packMatK(mmQ4Kx16T8AVX512, mvQ4Kx16AVX512, q4KPackBlock, 5, fillSideQ4K),
 		quant.Q6_K: packMatK(mmQ6Kx16T8AVX512, mvQ6Kx16AVX512, q6KPackBlock, 9, fillSideQ6K),
 		quant.F16:  packedF16,
+		quant.F32:  packedF32,
 	}
 	return k
 }
