@@ -61,7 +61,7 @@ func avx2Kernels() *kernelSet {
 	k.mat[quant.Q4_0] = q8Mat(mvQ4_0AVX2, mmQ4_0x4AVX2)
 	k.mat[quant.Q4_K] = qkMat(mvQ4KAVX2, mmQ4Kx4AVX2)
 	k.mat[quant.Q6_K] = qkMat(mvQ6KAVX2, mmQ6Kx4AVX2)
-	k.packed = map[quant.Type]packedMat{quant.F16: packedF16AVX2}
+	k.packed = map[quant.Type]packedMat{quant.F16: packedF16AVX2, quant.F32: packedF32AVX2}
 	return k
 }
 

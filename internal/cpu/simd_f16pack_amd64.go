@@ -115,23 +115,53 @@ func mmF16x16T4AVX2(w *byte, x *float32, ldx int, out *float32, ldo int, groups,
 //go:noescape
 func mvF16x16AVX2(w *byte, x *float32, out *float32, groups, n int)
 
-// packedF16AVX2 is the packedMat of the interleaved F16 layout on the AVX2 path: one
-// group (sixteen rows, two registers) by tiles of 6 or 4 tokens, the last one to three
-// tokens one at a time.
+//go:noescape
+func mmF32x16T6AVX2(w *byte, x *float32, ldx int, out *float32, ldo int, groups, n int)
+
+//go:noescape
+func mmF32x16T4AVX2(w *byte, x *float32, ldx int, out *float32, ldo int, groups, n int)
+
+//go:noescape
+func mvF32x16AVX2(w *byte, x *float32, out *float32, groups, n int)
+
+// tiles16 is a set of the 16-row AVX2 kernels of one interleaved float layout.
+type tiles16 struct {
+	t6, t4 func(w *byte, x *float32, ldx int, out *float32, ldo int, groups, n int)
+	mv     func(w *byte, x *float32, out *float32, groups, n int)
+	block  int
+}
+
+var (
+	f16Tiles16 = tiles16{mmF16x16T6AVX2, mmF16x16T4AVX2, mvF16x16AVX2, f16PackBlock}
+	f32Tiles16 = tiles16{mmF32x16T6AVX2, mmF32x16T4AVX2, mvF32x16AVX2, f32PackBlock}
+)
+
+// packedF16AVX2 and packedF32AVX2 are the packedMats of the interleaved float layouts
+// on the AVX2 path.
 func packedF16AVX2(pw []byte, groups int, a *act, t0, nt int, out []float32, ldo int) {
+	f16Tiles16.run(pw, groups, a, t0, nt, out, ldo)
+}
+
+func packedF32AVX2(pw []byte, groups int, a *act, t0, nt int, out []float32, ldo int) {
+	f32Tiles16.run(pw, groups, a, t0, nt, out, ldo)
+}
+
+// run is the packedMat of k's layout: one group (sixteen rows, two registers) by tiles
+// of 6 or 4 tokens, the last one to three tokens one at a time.
+func (k *tiles16) run(pw []byte, groups int, a *act, t0, nt int, out []float32, ldo int) {
 	cols := a.cols
-	pw = pw[:groups*cols*f16PackBlock]
+	pw = pw[:groups*cols*k.block]
 	out = out[:(nt-1)*ldo+groups*packRows]
 	x := a.f32[t0*cols : (t0+nt)*cols]
 	t := 0
 	for ; t+6 <= nt; t += 6 {
-		mmF16x16T6AVX2(&pw[0], &x[t*cols], cols, &out[t*ldo], ldo, groups, cols)
+		k.t6(&pw[0], &x[t*cols], cols, &out[t*ldo], ldo, groups, cols)
 	}
 	if t+4 <= nt {
-		mmF16x16T4AVX2(&pw[0], &x[t*cols], cols, &out[t*ldo], ldo, groups, cols)
+		k.t4(&pw[0], &x[t*cols], cols, &out[t*ldo], ldo, groups, cols)
 		t += 4
 	}
 	for ; t < nt; t++ {
-		mvF16x16AVX2(&pw[0], &x[t*cols], &out[t*ldo], groups, cols)
+		k.mv(&pw[0], &x[t*cols], &out[t*ldo], groups, cols)
 	}
 }
