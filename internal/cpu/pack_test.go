@@ -160,7 +160,7 @@ func TestPackRowsLayout(t *testing.T) {
 func TestPackedDevice(t *testing.T) {
 	r := rand.New(rand.NewPCG(25, 26))
 	for _, path := range Paths() {
-		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q6_K, quant.F16} {
+		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q6_K, quant.F16, quant.F32} {
 			for _, shape := range [][3]int{{16, 64, 1}, {37, 96, 9}, {100, 320, 20}, {261, 64, 3}, {80, 33, 27}} {
 				rows, cols, n := shape[0], shape[1], shape[2]
 				if typ.BlockSize() == qkK {
@@ -225,7 +225,7 @@ func BenchmarkPacked(b *testing.B) {
 // BenchmarkPackRows is the load-time cost of repacking a 4096x4096 weight.
 func BenchmarkPackRows(b *testing.B) {
 	const rows, cols = 4096, 4096
-	for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q6_K, quant.F16} {
+	for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q6_K, quant.F16, quant.F32} {
 		b.Run(typ.String(), func(b *testing.B) {
 			w := randWeight(rand.New(rand.NewPCG(1, 1)), typ, rows, cols)
 			nb := cols / typ.BlockSize()
