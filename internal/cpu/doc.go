@@ -14,8 +14,8 @@
 //     kernels for every kernel type with one token (decode) or four tokens per pass over a
 //     weight row (prefill), activation quantisers, and a vector exp for softmax and SiLU;
 //   - "avx512": the AVX2 set with AVX-512 (F, BW, VL, VNNI) float and Q8_0/Q4_0 kernels
-//     and interleaved (repacked) Q8_0, Q4_0, Q4_K, Q6_K and F16 kernels (pack.go; the
-//     AVX2 set has the interleaved F16 ones too);
+//     and interleaved (repacked) Q8_0, Q4_0, Q4_K, Q6_K, F16 and F32 kernels (pack.go;
+//     the AVX2 set has the interleaved F16 and F32 ones too);
 //   - "neon": arm64 ASIMD assembly for F32/F16/BF16, Q8_0/Q4_0 and Q4_K/Q6_K (SDOT when
 //     the CPU has dot products) matrix-vector kernels, float vector ops and the Q8_0/Q8_K
 //     quantisers; the vector exp and SwiGLU stay generic there.
