@@ -5,7 +5,7 @@ package cpu
 // Kernels of the interleaved F16 and F32 layouts (pack_f16.go): pairs >= 1 pairs of
 // groups, the second group gstride bytes after the first (0: the first again), n >= 1
 // columns; the mm kernels take 12, 8 or 4 tokens whose activations are ldx floats apart.
-type mmF16PackFn func(w *byte, gstride int, x *float32, ldx int, out *float32, ldo int, pairs, n int)
+type mmTile32Fn func(w *byte, gstride int, x *float32, ldx int, out *float32, ldo int, pairs, n int)
 
 //go:noescape
 func mmF16x32T12AVX512(w *byte, gstride int, x *float32, ldx int, out *float32, ldo int, pairs, n int)
@@ -35,7 +35,7 @@ func mvF32x32AVX512(w *byte, gstride int, x *float32, out *float32, pairs, n int
 // token tiles of 12, 8 and 4 and the one-token product, over groups of block bytes per
 // column.
 type tiles32 struct {
-	t12, t8, t4 mmF16PackFn
+	t12, t8, t4 mmTile32Fn
 	mv          func(w *byte, gstride int, x *float32, out *float32, pairs, n int)
 	block       int
 }
@@ -48,7 +48,7 @@ var (
 // tile picks the kernel for the next tokens of rem: the largest tile that fits, except
 // that 16 tokens go as two tiles of 8 (12 + 4 would leave the least efficient tile), and
 // a nil kernel (one token, mv) below 4.
-func (k *tiles32) tile(rem int) (int, mmF16PackFn) {
+func (k *tiles32) tile(rem int) (int, mmTile32Fn) {
 	switch {
 	case rem >= 12 && rem != 16:
 		return 12, k.t12
