@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sync"
@@ -100,9 +101,9 @@ func (e *Engine) defaults(m *runtime.Model) error {
 	if o.Parallel < 0 || o.ContextLen < 0 || o.KVMemory < 0 || o.StepTokens < 0 || o.MaxQueue < 0 {
 		return fmt.Errorf("%w: negative engine option", runtime.ErrBadConfig)
 	}
-	o.Parallel = cmpOr(o.Parallel, 4)
-	o.StepTokens = cmpOr(o.StepTokens, 512)
-	o.MaxQueue = cmpOr(o.MaxQueue, 64)
+	o.Parallel = cmp.Or(o.Parallel, 4)
+	o.StepTokens = cmp.Or(o.StepTokens, 512)
+	o.MaxQueue = cmp.Or(o.MaxQueue, 64)
 	if o.KV == nil {
 		d := scope.DefaultConfig()
 		o.KV = &d
@@ -125,13 +126,6 @@ func (e *Engine) defaults(m *runtime.Model) error {
 		e.runner, e.ownRunner = r, r
 	}
 	return nil
-}
-
-func cmpOr(v, d int) int {
-	if v == 0 {
-		return d
-	}
-	return v
 }
 
 // Context is the positions a sequence may use.

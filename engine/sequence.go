@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -70,7 +71,7 @@ func (e *Engine) newSequence(ctx context.Context, req Request) (*sequence, error
 	}
 	s.noEOS = req.IgnoreEOS
 	p := req.Sampling
-	s.penalty = cmpOr(p.RepeatLastN, 64)
+	s.penalty = cmp.Or(p.RepeatLastN, 64)
 	s.smp = sample.New(sample.Params{Temperature: p.Temperature, TopK: p.TopK, TopP: p.TopP, MinP: p.MinP,
 		RepeatPenalty: p.RepeatPenalty, RepeatLastN: s.penalty, Seed: p.Seed})
 	return s, nil

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -54,12 +55,12 @@ func (m *Model) NewBatch(opts BatchOptions) (*Batch, error) {
 
 func (m *Model) newBatch(opts BatchOptions) (*Batch, error) {
 	c := m.file.Config
-	b := &Batch{m: m, ctxLen: opts.ContextLen, pageSize: cmpOr(opts.PageSize, defaultPageSize), gqa: opts.GQA,
+	b := &Batch{m: m, ctxLen: opts.ContextLen, pageSize: cmp.Or(opts.PageSize, defaultPageSize), gqa: opts.GQA,
 		shape: scope.Shape{Layers: c.NLayers, Heads: c.NHeads, KVHeads: c.NKVHeads}}
 	if b.ctxLen == 0 {
-		b.ctxLen = cmpOr(m.cfg.ContextLen, min(c.ContextLen, defaultContextCap))
+		b.ctxLen = cmp.Or(m.cfg.ContextLen, min(c.ContextLen, defaultContextCap))
 	}
-	rows, seqs := cmpOr(opts.StepTokens, m.cfg.BatchSize), cmpOr(opts.Seqs, 16)
+	rows, seqs := cmp.Or(opts.StepTokens, m.cfg.BatchSize), cmp.Or(opts.Seqs, 16)
 	units := b.shape.Units(b.gqa)
 	pages := kvPagesFor(opts.KVMemory, b.pageSize, c)
 	switch {
@@ -86,13 +87,6 @@ func (m *Model) newBatch(opts BatchOptions) (*Batch, error) {
 	}
 	b.store = &sharedKV{kv: store, refs: 1, fw: b.fw}
 	return b, nil
-}
-
-func cmpOr(v, d int) int {
-	if v == 0 {
-		return d
-	}
-	return v
 }
 
 // Pages returns the pool's used and total pages.
