@@ -134,6 +134,7 @@ func (r *itemRun) start() {
 	case len(it.Tokens) == 0:
 		if s.prompt == nil {
 			r.fail(fmt.Errorf("%w: no tokens and no pending prompt", ErrBadConfig))
+			return
 		}
 		r.prompt = true
 		return
